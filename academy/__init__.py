@@ -1,0 +1,167 @@
+"""TaxDome Academy: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from academy.config import ROOT, Config
+from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.update(Config().as_dict())
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_template_helpers(app)
+    _register_cli(app)
+
+    from academy.core.security import install_headers
+
+    install_headers(app)
+    return app
+
+
+def _instance_secret(instance: Path) -> str:
+    """A SECRET_KEY kept in instance/secret_key, made once (safe with several workers)."""
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        key = secrets.token_hex(32)
+        f.write(key)
+    return key
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite: write-ahead log, foreign keys enforced, wait for locks instead of failing."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+
+def _init_extensions(app: Flask) -> None:
+    from academy.core.i18n import select_locale
+    from academy.core.timezones import viewer_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=viewer_timezone)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    from academy.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    # Import every model so metadata (and Alembic autogenerate) sees them all.
+    import academy.notifications.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from academy.accounts.views import bp as accounts_bp
+    from academy.help.views import bp as help_bp
+    from academy.home.views import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(help_bp)
+
+
+def _register_errors(app: Flask) -> None:
+    def render_error(code: int, description: str | None = None) -> tuple[str, int]:
+        return render_template("errors/error.html", code=code, description=description), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_error(
+            400,
+            _l(
+                "The form had expired or was sent from elsewhere. "
+                "Go back, reload the page and try again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> tuple[str, int]:
+        # Logged with the traceback; the visitor sees a plain page.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(500)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from academy.core.i18n import explain
+    from academy.core.timezones import localtime, viewer_timezone
+
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.globals["explain"] = explain
+    app.jinja_env.globals["viewer_timezone"] = viewer_timezone
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        return {
+            "support_email": app.config["SUPPORT_EMAIL"],
+            "current_locale": str(get_locale() or "en"),
+            "languages": [("en", "English"), ("ro", "Română")],
+        }
+
+
+def _register_cli(app: Flask) -> None:
+    from academy.accounts.cli import users_cli
+    from academy.demo import demo_cli
+    from academy.notifications.cli import notifications_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(notifications_cli)

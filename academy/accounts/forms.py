@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TelField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from academy.accounts.models import Plan
+from academy.core.timezones import is_valid_timezone, timezone_choices
+from academy.scheduling.policy import Channel
+
+LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ro", "Română")]
+PASSWORD_MIN = 10
+
+
+def _valid_timezone(form: FlaskForm, field: SelectField) -> None:
+    if not is_valid_timezone(field.data or ""):
+        raise ValidationError(_l("Choose a time zone from the list."))
+
+
+class _ZoneAndLanguage:
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=timezone_choices,
+        validators=[DataRequired(), _valid_timezone],
+        validate_choice=False,
+        description=_l("Session times are shown and emailed in this zone."),
+    )
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+
+
+class SignupForm(_ZoneAndLanguage, FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("Work email"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    firm = StringField(
+        _l("Firm name"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("The accounting firm whose TaxDome subscription you use."),
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
+        description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
+        description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class ProfileForm(_ZoneAndLanguage, FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    phone = TelField(
+        _l("Mobile phone"),
+        validators=[
+            Optional(),
+            Regexp(
+                r"^\+[1-9][0-9 ]{6,18}$",
+                message=_l("Use the international format, e.g. +40 721 234 567."),
+            ),
+        ],
+        description=_l("Optional. For SMS reminders 30 minutes before a session."),
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
+        description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice("client", _l("Client")),
+            SelectChoice("staff", _l("Staff")),
+            SelectChoice("admin", _l("Admin")),
+        ],
+    )
+
+
+class FirmForm(FlaskForm):
+    plan = SelectField(_l("Plan"), coerce=int)
+    seats = IntegerField(
+        _l("Users (seats)"),
+        validators=[InputRequired(), NumberRange(min=1, max=100000)],
+    )
+
+
+def plan_table_form(plans: list[Plan], data: dict[str, int | None]) -> FlaskForm:
+    """A form with one box per plan and channel: the least number of users that gets it.
+
+    Field names are `g_<plan id>_<channel>`; an empty box means the plan lacks the channel.
+    """
+
+    class PlanTableForm(FlaskForm):
+        pass
+
+    for plan in plans:
+        for channel in Channel:
+            setattr(
+                PlanTableForm,
+                grant_field(plan.id, channel),
+                IntegerField(
+                    f"{plan.name}: {channel.value}",
+                    validators=[Optional(), NumberRange(min=1, max=100000)],
+                ),
+            )
+    return PlanTableForm(data=data)
+
+
+def grant_field(plan_id: int, channel: Channel) -> str:
+    return f"g_{plan_id}_{channel.value}"

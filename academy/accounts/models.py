@@ -1,0 +1,98 @@
+"""Users, firms, subscription plans and the plan table (POLICY R2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.core.clock import now
+from academy.core.types import UTCDateTime
+from academy.extensions import db
+from academy.scheduling.policy import Channel
+
+
+class Role(StrEnum):
+    CLIENT = "client"
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class Plan(db.Model):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+    grants: Mapped[list[PlanChannel]] = relationship(
+        back_populates="plan", lazy="raise", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.code}>"
+
+
+class PlanChannel(db.Model):
+    """A plan gives a channel to firms that have at least `min_seats` users (POLICY R2)."""
+
+    __tablename__ = "plan_channels"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "channel"),
+        CheckConstraint("min_seats >= 1", name="min_seats_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(String(20))
+    min_seats: Mapped[int] = mapped_column(default=1)
+
+    plan: Mapped[Plan] = relationship(back_populates="grants", lazy="raise")
+
+
+class Firm(db.Model):
+    __tablename__ = "firms"
+    __table_args__ = (CheckConstraint("seats >= 1", name="seats_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    seats: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    plan: Mapped[Plan] = relationship(lazy="raise")
+    users: Mapped[list[User]] = relationship(back_populates="firm", lazy="raise")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(String(10), default=Role.CLIENT)
+    firm_id: Mapped[int | None] = mapped_column(ForeignKey("firms.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    firm: Mapped[Firm | None] = relationship(back_populates="users", lazy="raise")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.STAFF, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

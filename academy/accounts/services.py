@@ -1,0 +1,241 @@
+"""What users do with their accounts: sign up, log in, reset a password, edit a profile.
+
+Also `can_use`, the one check of "may this user use channel X" (POLICY R2), used by
+every page that offers a channel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import suppress
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
+from academy.core.clock import now
+from academy.core.errors import DomainError
+from academy.core.tokens import InvalidToken, make_token, read_token
+from academy.extensions import db
+from academy.notifications.services import enqueue_email
+from academy.scheduling.policy import Channel, Decision, Grant, channel_decision
+
+RESET_PURPOSE = "password-reset"
+
+
+def _hasher() -> PasswordHasher:
+    c = current_app.config
+    return PasswordHasher(
+        time_cost=c["ARGON2_TIME_COST"],
+        memory_cost=c["ARGON2_MEMORY_COST"],
+        parallelism=c["ARGON2_PARALLELISM"],
+    )
+
+
+def hash_password(password: str) -> str:
+    """argon2id, with the parameters from the configuration."""
+    return _hasher().hash(password)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Verify, upgrading the hash when the parameters changed.
+
+    Without a user a dummy hash is still verified so that response time does not tell
+    whether an email has an account.
+    """
+    hasher = _hasher()
+    if user is None:
+        _burn(hasher)
+        return False
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    return _DUMMY.setdefault("hash", _hasher().hash("dummy-password"))
+
+
+def _burn(hasher: PasswordHasher) -> None:
+    with suppress(VerificationError):
+        hasher.verify(_dummy_hash(), "not-the-password")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user_by_email(email)
+    if not check_password(user, password):
+        return None
+    assert user is not None
+    user.last_login_at = now()
+    db.session.commit()
+    return user
+
+
+def default_plan() -> Plan:
+    plan = db.session.scalar(select(Plan).where(Plan.is_default.is_(True)))
+    if plan is None:
+        plan = db.session.scalar(select(Plan).order_by(Plan.position))
+    if plan is None:
+        raise RuntimeError("no subscription plans: run `flask db upgrade`")
+    return plan
+
+
+def sign_up(
+    *, name: str, email: str, password: str, timezone: str, language: str, firm_name: str
+) -> User:
+    """A new client with a new firm on the default plan (staff adjust plan and seats later)."""
+    email = normalize_email(email)
+    if find_user_by_email(email) is not None:
+        raise DomainError(_l("An account with this email already exists."), field="email")
+    firm = Firm(name=firm_name.strip(), plan=default_plan(), seats=1)
+    user = User(
+        name=name.strip(),
+        email=email,
+        password_hash=hash_password(password),
+        role=Role.CLIENT,
+        firm=firm,
+        timezone=timezone,
+        language=language,
+    )
+    db.session.add_all([firm, user])
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # two sign-ups with one email at the same instant
+        db.session.rollback()
+        raise DomainError(_l("An account with this email already exists."), field="email") from exc
+    return user
+
+
+def update_profile(
+    user: User, *, name: str, phone: str | None, timezone: str, language: str
+) -> None:
+    user.name = name.strip()
+    user.phone = (phone or "").strip() or None
+    user.timezone = timezone
+    user.language = language
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not check_password(user, current):
+        raise DomainError(_l("That is not your current password."), field="current_password")
+    user.password_hash = hash_password(new)
+    db.session.commit()
+
+
+def _fingerprint(user: User) -> str:
+    """Changes whenever the password does, so a reset link works once."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def request_password_reset(email: str) -> None:
+    """Queue a reset link if the account exists; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None:
+        return
+    token = make_token(RESET_PURPOSE, {"uid": user.id, "fp": _fingerprint(user)})
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    enqueue_email(
+        user,
+        "password_reset",
+        "Reset your TaxDome Academy password",
+        "password_reset",
+        link=url_for("accounts.reset_password", token=token, _external=True),
+        minutes=minutes,
+    )
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset link is for; raises InvalidToken when tampered, expired or used."""
+    data = read_token(RESET_PURPOSE, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or data.get("fp") != _fingerprint(user):
+        raise InvalidToken()
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+    return user
+
+
+def set_role(user: User, role: Role, by: User) -> None:
+    if user.id == by.id and role != Role.ADMIN:
+        raise DomainError(_l("You cannot remove your own admin role."), field="role")
+    user.role = role
+    db.session.commit()
+
+
+def create_staff(email: str, name: str, password: str, role: Role) -> User:
+    """Used by `flask users create-staff|create-admin`; updates the role if the user exists."""
+    user = find_user_by_email(email)
+    if user is None:
+        user = User(
+            email=normalize_email(email),
+            name=name,
+            password_hash=hash_password(password),
+            role=role,
+            timezone=current_app.config["DEFAULT_TIMEZONE"],
+        )
+        db.session.add(user)
+    else:
+        user.role = role
+        user.password_hash = hash_password(password)
+    db.session.commit()
+    return user
+
+
+def grants() -> list[Grant]:
+    """The whole plan table, as the policy reads it (one query; the table is small)."""
+    rows = db.session.execute(
+        select(Plan.name, PlanChannel.channel, PlanChannel.min_seats)
+        .join(PlanChannel.plan)
+        .order_by(Plan.position)
+    )
+    return [Grant(plan=p, channel=Channel(c), min_seats=s) for p, c, s in rows]
+
+
+def _firm_plan(user: User) -> tuple[str | None, int]:
+    row = db.session.execute(
+        select(Plan.name, Firm.seats).join(Firm.plan).where(Firm.id == user.firm_id)
+    ).one_or_none()
+    return (row[0], row[1]) if row else (None, 0)
+
+
+def can_use(user: User, channel: Channel) -> Decision:
+    """POLICY R2: may `user` use `channel`? Staff may use everything."""
+    return channel_overview(user, [channel])[0][1]
+
+
+def channel_overview(
+    user: User, channels: list[Channel] | None = None
+) -> list[tuple[Channel, Decision]]:
+    """The R2 decision for each channel (all of R1's by default), in two queries."""
+    channels = channels or list(Channel)
+    if user.is_staff:
+        return [(c, Decision(True, "R2")) for c in channels]
+    plan_name, seats = _firm_plan(user)
+    table = grants()
+    return [(c, channel_decision(c, plan_name, seats, table)) for c in channels]

@@ -1,0 +1,288 @@
+"""Sign-up, login, password reset, profile; staff pages for users, firms and the plan table."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from academy.accounts import services
+from academy.accounts.forms import (
+    ChangePasswordForm,
+    FirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    RoleForm,
+    SignupForm,
+    grant_field,
+    plan_table_form,
+)
+from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
+from academy.core.errors import DomainError
+from academy.core.pagination import paginate
+from academy.core.security import admin_required, safe_next, staff_required
+from academy.core.tokens import InvalidToken
+from academy.extensions import db, limiter
+from academy.scheduling.policy import CHANNEL_NAMES, Channel
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _show_error(form: object, error: DomainError) -> None:
+    """Put a service's error beside its field, or at the top of the page."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = SignupForm()
+    if request.method == "GET":
+        form.language.data = (
+            session.get("language")
+            or request.accept_languages.best_match(current_app.config["LANGUAGES"])
+            or "en"
+        )
+        form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
+        form.timezone.render_kw = {"data-detect-timezone": "1"}  # static/js/app.js
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                timezone=form.timezone.data,
+                language=form.language.data,
+                firm_name=form.firm.data,
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            login_user(user)
+            flash(_("Welcome to TaxDome Academy, %(name)s.", name=user.name), "success")
+            return redirect(url_for("home.index"))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()  # a fresh session on login (no fixation)
+            login_user(user)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        # Same words whether the email exists or not.
+        form.password.errors = [_("Wrong email or password.")]
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("home.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password() -> str | Response:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        # Same page whether the email exists or not.
+        return render_template("accounts/forgot_sent.html", email=form.email.data)
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str) -> str | Response:
+    try:
+        services.user_for_reset_token(token)
+    except InvalidToken as exc:
+        return render_template("accounts/reset_invalid.html", expired=exc.expired), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = services.reset_password(token, form.password.data)
+        session.clear()
+        login_user(user)
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("home.index"))
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> str | Response:
+    form = ProfileForm(obj=current_user, prefix="profile")
+    password_form = ChangePasswordForm(prefix="pw")
+    if "profile-name" in request.form and form.validate_on_submit():
+        services.update_profile(
+            current_user,
+            name=form.name.data,
+            phone=form.phone.data,
+            timezone=form.timezone.data,
+            language=form.language.data,
+        )
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for(".profile"))
+    if "pw-password" in request.form and password_form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, password_form.current_password.data, password_form.password.data
+            )
+        except DomainError as error:
+            _show_error(password_form, error)
+        else:
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for(".profile"))
+    firm = (
+        db.session.scalar(
+            select(Firm).options(selectinload(Firm.plan)).where(Firm.id == current_user.firm_id)
+        )
+        if current_user.firm_id
+        else None
+    )
+    return render_template(
+        "accounts/profile.html", form=form, password_form=password_form, firm=firm
+    )
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+
+@bp.get("/staff/users")
+@staff_required
+def staff_users() -> str:
+    q = request.args.get("q", "").strip()
+    query = select(User).options(selectinload(User.firm)).order_by(User.name, User.id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+    page = paginate(query)
+    forms = {u.id: RoleForm(prefix=f"u{u.id}", role=u.role) for u in page.items}
+    return render_template("staff/users.html", page=page, q=q, forms=forms)
+
+
+@bp.post("/staff/users/<int:user_id>/role")
+@admin_required
+def change_role(user_id: int) -> Response:
+    user = db.get_or_404(User, user_id)
+    form = RoleForm(prefix=f"u{user.id}")
+    if form.validate_on_submit():
+        try:
+            services.set_role(user, Role(form.role.data), by=current_user)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The role of %(name)s has been changed.", name=user.name), "success")
+    else:
+        flash(_("Choose a role from the list."), "error")
+    return redirect(safe_next(request.form.get("next")) or url_for(".staff_users"))
+
+
+@bp.get("/staff/firms")
+@staff_required
+def staff_firms() -> str:
+    page = paginate(select(Firm).options(selectinload(Firm.plan)).order_by(Firm.name, Firm.id))
+    ids = [f.id for f in page.items]
+    accounts = (
+        dict(
+            db.session.execute(
+                select(User.firm_id, func.count(User.id))
+                .where(User.firm_id.in_(ids))
+                .group_by(User.firm_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return render_template("staff/firms.html", page=page, accounts=accounts)
+
+
+@bp.route("/staff/firms/<int:firm_id>", methods=["GET", "POST"])
+@staff_required
+def edit_firm(firm_id: int) -> str | Response:
+    firm = db.session.scalar(
+        select(Firm).options(selectinload(Firm.plan)).where(Firm.id == firm_id)
+    ) or abort(404)
+    form = FirmForm(obj=firm, plan=firm.plan_id)
+    form.plan.choices = [
+        SelectChoice(p.id, p.name) for p in db.session.scalars(select(Plan).order_by(Plan.position))
+    ]
+    if form.validate_on_submit():
+        firm.plan_id = form.plan.data
+        firm.seats = form.seats.data
+        db.session.commit()
+        flash(_("%(firm)s has been saved.", firm=firm.name), "success")
+        return redirect(url_for(".staff_firms"))
+    return render_template("staff/firm_edit.html", firm=firm, form=form)
+
+
+@bp.route("/staff/plans", methods=["GET", "POST"])
+@staff_required
+def plan_table() -> str | Response:
+    """POLICY R2: the plan table staff edit (least users per plan and channel)."""
+    plans = list(
+        db.session.scalars(select(Plan).options(selectinload(Plan.grants)).order_by(Plan.position))
+    )
+    data = {
+        grant_field(g.plan_id, Channel(g.channel)): g.min_seats for p in plans for g in p.grants
+    }
+    form = plan_table_form(plans, data)
+    if form.validate_on_submit():
+        for plan in plans:
+            existing = {Channel(g.channel): g for g in plan.grants}
+            for channel in Channel:
+                value = form[grant_field(plan.id, channel)].data
+                grant = existing.get(channel)
+                if value is None and grant is not None:
+                    db.session.delete(grant)
+                elif value is not None and grant is None:
+                    db.session.add(PlanChannel(plan_id=plan.id, channel=channel, min_seats=value))
+                elif grant is not None:
+                    grant.min_seats = value
+        db.session.commit()
+        flash(_("The plan table has been saved."), "success")
+        return redirect(url_for(".plan_table"))
+    return render_template(
+        "staff/plans.html",
+        plans=plans,
+        form=form,
+        channels=list(Channel),
+        channel_names=CHANNEL_NAMES,
+        field=grant_field,
+    )

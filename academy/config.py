@@ -1,0 +1,87 @@
+"""Configuration from environment variables (every one is documented in README.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):  # Heroku-style URLs
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url or f"sqlite:///{ROOT / 'instance' / 'academy.db'}"
+
+
+class Config:
+    """Read once when the app is created; tests pass overrides to create_app()."""
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+        https = _bool("HTTPS")
+        self.PREFERRED_URL_SCHEME = "https" if https else "http"
+        self.SERVER_NAME = os.environ.get("SERVER_NAME") or None
+        self.SESSION_COOKIE_SECURE = https
+        self.REMEMBER_COOKIE_SECURE = https
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.TRUST_PROXY = _bool("TRUST_PROXY")
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        # A Redis outage must not turn every login into a 500 (TOOLCHAIN.md).
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+
+        self.BABEL_DEFAULT_LOCALE = "en"
+        self.LANGUAGES = ("en", "ro")
+        self.DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/Bucharest")
+
+        self.SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "help@taxdome.com")
+        self.MAIL_DEFAULT_SENDER = os.environ.get(
+            "MAIL_DEFAULT_SENDER", "TaxDome Academy <academy@taxdome.com>"
+        )
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = _int("MAIL_PORT", 587)
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+        self.MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)
+        self.MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(ROOT / "instance" / "mail"))
+        self.OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 8)
+
+        self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+        # argon2id parameters (argon2-cffi's RFC 9106 low-memory profile by default).
+        self.ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+        self.ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
+        self.ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 4)
+
+        self.PER_PAGE = _int("PER_PAGE", 20)
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in vars(self).items() if k.isupper()}

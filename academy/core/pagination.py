@@ -1,0 +1,20 @@
+"""Pagination: one way for every list (two queries per page: the rows and a count)."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select
+
+from academy.extensions import db
+
+
+def paginate(query: Select, per_page: int | None = None) -> Pagination:
+    """Paginate a select from ?page=; a page past the end is a 404; a non-number is page 1."""
+    return db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=per_page or current_app.config["PER_PAGE"],
+        max_per_page=100,
+        error_out=True,
+    )

@@ -1,0 +1,51 @@
+"""The home page, the language switcher, and the sections later issues fill in."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from academy.accounts.services import channel_overview
+from academy.core.security import safe_next
+from academy.extensions import db
+from academy.scheduling.policy import CHANNEL_NAMES
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    channels = channel_overview(current_user) if current_user.is_authenticated else None
+    return render_template("main/index.html", channels=channels, names=CHANNEL_NAMES)
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    """The footer switcher: remembered in the session, and in the profile when logged in."""
+    lang = request.form.get("language", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["language"] = lang
+        if current_user.is_authenticated:
+            current_user.language = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for(".index"))
+
+
+# Sections that later issues build; until then an honest page says so.
+UPCOMING = {
+    "academy": _l("Academy"),
+    "workshops": _l("Workshops"),
+    "sessions": _l("1:1 sessions"),
+    "feedback": _l("Feedback"),
+    "terms": _l("Support terms"),
+}
+
+
+def _upcoming(section: str) -> str:
+    return render_template("main/upcoming.html", title=UPCOMING[section], section=section)
+
+
+for _section in UPCOMING:
+    bp.add_url_rule(f"/{_section}", _section, lambda s=_section: _upcoming(s))

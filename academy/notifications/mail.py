@@ -1,0 +1,109 @@
+"""Email transport: SMTP when MAIL_SERVER is set, else .eml files in instance/mail/."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from contextlib import suppress
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any, Protocol
+
+from academy.notifications.models import OutboxMessage
+
+
+def build_email(msg: OutboxMessage, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = msg.recipient
+    email["Subject"] = msg.subject
+    email["Message-ID"] = make_msgid(idstring=f"outbox{msg.id}")
+    email.set_content(msg.body_text)
+    if msg.body_html:
+        email.add_alternative(msg.body_html, subtype="html")
+    for att in msg.attachments or []:
+        maintype, _, rest = att["content_type"].partition("/")
+        subtype, *params = [p.strip() for p in rest.split(";")]
+        extra = dict(p.split("=", 1) for p in params if "=" in p)
+        email.add_attachment(
+            att["content"].encode(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=att["filename"],
+            params=extra,
+        )
+    return email
+
+
+class Transport(Protocol):
+    def __enter__(self) -> Transport: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def send(self, email: EmailMessage) -> None: ...
+
+
+class SMTPTransport:
+    """One connection per dispatcher pass; reconnects if the server drops it."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.conn: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.config
+        if c["MAIL_USE_SSL"]:
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                c["MAIL_SERVER"],
+                c["MAIL_PORT"],
+                timeout=c["MAIL_TIMEOUT"],
+                context=ssl.create_default_context(),
+            )
+        else:
+            conn = smtplib.SMTP(c["MAIL_SERVER"], c["MAIL_PORT"], timeout=c["MAIL_TIMEOUT"])
+            if c["MAIL_USE_TLS"]:
+                conn.starttls(context=ssl.create_default_context())
+        if c["MAIL_USERNAME"]:
+            conn.login(c["MAIL_USERNAME"], c["MAIL_PASSWORD"])
+        return conn
+
+    def __enter__(self) -> SMTPTransport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.conn is not None:
+            with suppress(OSError):  # smtplib's errors are OSErrors; the mail was sent
+                self.conn.quit()
+            self.conn = None
+
+    def send(self, email: EmailMessage) -> None:
+        if self.conn is None:
+            self.conn = self._connect()
+        try:
+            self.conn.send_message(email)
+        except smtplib.SMTPServerDisconnected:
+            self.conn = self._connect()
+            self.conn.send_message(email)
+
+
+class FileTransport:
+    """Development mode: each message becomes an .eml file you can open in a mail program."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = Path(directory)
+
+    def __enter__(self) -> FileTransport:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def send(self, email: EmailMessage) -> None:
+        name = email["Message-ID"].strip("<>").replace("@", "_").replace("/", "_")
+        (self.directory / f"{name}.eml").write_bytes(bytes(email))
+
+
+def transport_for(config: dict[str, Any]) -> Transport:
+    if config["MAIL_SERVER"]:
+        return SMTPTransport(config)
+    return FileTransport(config["MAIL_FILE_DIR"])

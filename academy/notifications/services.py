@@ -1,0 +1,49 @@
+"""Writing messages to the outbox. Callers commit with their own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import render_template
+from flask_babel import force_locale
+
+from academy.accounts.models import User
+from academy.core.clock import now
+from academy.extensions import db
+from academy.notifications.models import OutboxMessage
+
+
+def enqueue_email(
+    user: User,
+    kind: str,
+    subject: str,
+    template: str,
+    *,
+    due_at: datetime | None = None,
+    dedupe_key: str | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+    **context: Any,
+) -> OutboxMessage:
+    """Render `emails/<template>.txt` and `.html` in the user's language and zone, and queue it.
+
+    `subject` is a message id; it is translated in the recipient's language here.
+    """
+    with force_locale(user.language):
+        from flask_babel import gettext
+
+        ctx = {"user": user, "tz": user.timezone, **context}
+        message = OutboxMessage(
+            kind=kind,
+            channel="email",
+            user_id=user.id,
+            recipient=user.email,
+            subject=gettext(subject, **context.get("subject_params", {})),
+            body_text=render_template(f"emails/{template}.txt", **ctx),
+            body_html=render_template(f"emails/{template}.html", **ctx),
+            attachments=attachments or [],
+            dedupe_key=dedupe_key,
+            due_at=due_at or now(),
+        )
+    db.session.add(message)
+    return message

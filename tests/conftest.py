@@ -1,0 +1,322 @@
+"""Fixtures shared by every test: app, db, client, login, clock, queries, smtp, factories.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL names one.
+The schema comes from the migrations (once per run); after each test every table is
+emptied and the reference data the migrations insert (the plan table) is put back.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask, g
+from flask.testing import FlaskClient
+
+from academy import create_app
+from academy.core.clock import Clock
+from academy.core.clock import clock as app_clock
+from academy.extensions import db as _db
+
+REPO = Path(__file__).resolve().parent.parent
+PG_HINT = (
+    "PostgreSQL is not reachable at {url}. Start it (see README, 'PostgreSQL') or set "
+    "TEST_DATABASE_URL; REQUIRE_POSTGRES=1 makes this a failure instead of a skip."
+)
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.OperationalError as exc:
+        if _flag("REQUIRE_POSTGRES"):
+            pytest.fail(PG_HINT.format(url=url) + f"\n{exc}")
+        pytest.skip(PG_HINT.format(url=url))
+    finally:
+        engine.dispose()
+    return url
+
+
+def _test_config(url: str, tmp: Path) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "MAIL_SERVER": "",
+        "MAIL_FILE_DIR": str(tmp / "mail"),
+        "DEFAULT_TIMEZONE": "Europe/Bucharest",
+    }
+
+
+@dataclass
+class Reference:
+    """Rows the migrations insert (the plan table), restored after each test."""
+
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="session")
+def schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    """Build the schema from the migrations, once per run, on an empty database."""
+    from flask_migrate import upgrade
+
+    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("schema")))
+    with app.app_context():
+        engine = _db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade(directory=str(REPO / "migrations"))
+        ref = Reference()
+        meta = sa.MetaData()
+        meta.reflect(engine)
+        with engine.connect() as conn:
+            for table in meta.sorted_tables:
+                if table.name == "alembic_version":
+                    continue
+                rows = [dict(r._mapping) for r in conn.execute(sa.select(table))]
+                if rows:
+                    ref.rows[table.name] = rows
+        engine.dispose()
+    return ref
+
+
+def _reset(reference: Reference) -> None:
+    engine = _db.engine
+    tables = [t for t in _db.metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(table.delete())
+        for table in tables:
+            if table.name in reference.rows:
+                conn.execute(table.insert(), reference.rows[table.name])
+        if engine.dialect.name == "postgresql":
+            for table in tables:
+                if table.name in reference.rows and "id" in table.c:
+                    # Table names come from our own metadata, not from input.
+                    sql = f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), (SELECT max(id) FROM \"{table.name}\"))"  # noqa: E501, S608
+                    conn.execute(sa.text(sql))
+
+
+@pytest.fixture
+def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """Override in a test module (or update in a test) to change the app's configuration."""
+    return _test_config(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(schema: Reference, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            _db.session.remove()
+            _reset(schema)
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask) -> Any:
+    return _db
+
+
+class Client(FlaskClient):
+    """A test client whose requests each start with a clean `g`.
+
+    The `app` fixture keeps one app context pushed for the whole test, and Flask reuses
+    it for the test client's requests; without this, Flask-Login's cached user and
+    Flask-Babel's cached locale would leak from one request into the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        before = set(vars(g))
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            for name in set(vars(g)) - before:
+                delattr(g, name)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """The app clock, frozen at 2026-11-25 10:00 UTC; tests move it with freeze()/advance()."""
+    app_clock.freeze(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    try:
+        yield app_clock
+    finally:
+        app_clock.unfreeze()
+
+
+# --- Factories --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    from academy.accounts.models import Firm, Plan, Role, User
+    from academy.accounts.services import hash_password
+
+    counter = iter(range(1, 1_000_000))
+
+    def make(
+        role: str = Role.CLIENT,
+        *,
+        plan: str = "business",
+        seats: int = 3,
+        password: str = "correct-horse-1",  # noqa: S107
+        firm: Any = None,
+        **kw: Any,
+    ) -> Any:
+        n = next(counter)
+        if firm is None and role == Role.CLIENT:
+            plan_row = db.session.scalar(sa.select(Plan).where(Plan.code == plan))
+            firm = Firm(name=f"Firm {n}", plan=plan_row, seats=seats)
+        values = {
+            "email": f"user{n}@example.com",
+            "name": f"User {n}",
+            "timezone": "Europe/Bucharest",
+            "language": "en",
+            **kw,
+        }
+        user = User(role=role, firm=firm, password_hash=hash_password(password), **values)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[Any], Any]:
+    """Log `user` in on the test client (as Flask-Login would after a real login)."""
+
+    def do(user: Any) -> Any:
+        with client.session_transaction() as session:
+            session.clear()
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+
+    return do
+
+
+# --- SQL statement counter ----------------------------------------------------------------------
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def queries(app: Flask) -> Callable[[], Any]:
+    """`with queries() as q: client.get(...)`, then `q.count` statements were run."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            counter.statements.append(statement)
+
+        engine = _db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
+# --- SMTP on loopback -----------------------------------------------------------------------
+
+
+class Mailbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+        self.fail_next = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            if self.fail_next:
+                self.fail_next -= 1
+                return "451 4.3.0 try again later"
+            self.messages.append(
+                email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+            )
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp(app: Flask) -> Iterator[Mailbox]:
+    """A real SMTP server on 127.0.0.1; the app is configured to send through it."""
+    from aiosmtpd.controller import Controller
+
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
+        MAIL_USE_TLS=False,
+        MAIL_USE_SSL=False,
+        MAIL_USERNAME="",
+    )
+    try:
+        yield box
+    finally:
+        controller.stop()
