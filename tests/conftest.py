@@ -131,9 +131,12 @@ def _reset(reference: Reference) -> None:
 
 
 @pytest.fixture
-def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
-    """Override in a test module (or update in a test) to change the app's configuration."""
-    return _test_config(database_url, tmp_path)
+def app_config(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The test app's configuration; `@pytest.mark.app_config(KEY=value)` changes it."""
+    config = _test_config(database_url, tmp_path)
+    for marker in reversed(list(request.node.iter_markers("app_config"))):
+        config.update(marker.kwargs)
+    return config
 
 
 @pytest.fixture

@@ -91,7 +91,7 @@ def channel_decision(
             N_("Your firm's plan includes this for firms with %(seats)d or more users."),
             {"seats": need},
         )
-    others = sorted({g.plan for g in offering})
+    others = list(dict.fromkeys(g.plan for g in offering))  # in the plan table's order
     if not others:
         return Decision(False, "R2", N_("This channel is not offered on any plan."))
     return Decision(

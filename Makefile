@@ -1,0 +1,63 @@
+# TaxDome Academy. `make run` and `make test` are the two commands a new machine needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run setup install test test-sqlite test-postgres lint bench translations compile-translations clean
+
+## run: set up everything (venv, install, migrations, demo data) and serve on http://127.0.0.1:5000
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT)  (demo logins in README.md; Ctrl-C stops)"
+	@trap 'kill $$dispatcher 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) notifications dispatch --loop & dispatcher=$$!; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## setup: everything `run` needs, idempotent
+setup: install compile-translations
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@touch $(STAMP)
+
+compile-translations: install
+	@$(BIN)/pybabel compile -q -d academy/translations
+
+## translations: extract new strings into the Romanian catalogue (then translate them)
+translations: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k N_ -o $(VENV)/messages.pot academy templates
+	$(BIN)/pybabel update -q -i $(VENV)/messages.pot -d academy/translations --no-fuzzy-matching
+	$(MAKE) compile-translations
+
+## test: lint, then every test on SQLite, then again on PostgreSQL (skipped with a message if it is not running)
+test: lint compile-translations test-sqlite test-postgres
+
+test-sqlite: install
+	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## bench: requests per second of our pages beside a bare Flask + SQLAlchemy app
+bench: install compile-translations
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,103 @@
+"""Sign-up, login, logout: what a visitor sees and what is stored."""
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+
+from academy.accounts.models import Firm, Role, User
+
+SIGNUP = {
+    "name": "Ioana Marinescu",
+    "email": "Ioana@Example.com",
+    "firm": "Marinescu Contabilitate",
+    "password": "a-long-password",
+    "timezone": "America/New_York",
+    "language": "ro",
+}
+
+
+def test_signup_creates_a_client_with_a_firm_on_the_default_plan(client, db):
+    r = client.post("/signup", data=SIGNUP)
+    assert r.status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.email == "ioana@example.com"))
+    assert user.role == Role.CLIENT
+    assert user.timezone == "America/New_York" and user.language == "ro"
+    firm = db.session.get(Firm, user.firm_id)
+    assert firm.name == "Marinescu Contabilitate" and firm.seats == 1
+    # Logged in straight away.
+    assert "Ioana Marinescu" in client.get("/").text
+
+
+def test_password_is_stored_as_argon2id(client, db):
+    client.post("/signup", data=SIGNUP)
+    user = db.session.scalar(sa.select(User))
+    assert user.password_hash.startswith("$argon2id$")
+    assert "a-long-password" not in user.password_hash
+    assert PasswordHasher().verify(user.password_hash, "a-long-password")
+
+
+def test_signup_errors_are_shown_beside_the_fields_and_input_is_kept(client):
+    r = client.post("/signup", data={**SIGNUP, "password": "short", "timezone": "Mars/Base"})
+    assert r.status_code == 200
+    html = r.text
+    assert 'id="password-error"' in html and "at least 10 characters" in html.lower()
+    assert 'id="timezone-error"' in html and "Choose a time zone from the list." in html
+    assert 'aria-invalid="true"' in html
+    assert 'value="Ioana Marinescu"' in html and 'value="Marinescu Contabilitate"' in html
+
+
+def test_signup_with_a_taken_email_says_so_beside_the_email(client, make_user):
+    make_user(email="ioana@example.com")
+    r = client.post("/signup", data=SIGNUP)
+    assert r.status_code == 200
+    assert 'id="email-error"' in r.text
+    assert "An account with this email already exists." in r.text
+
+
+def test_login_and_logout(client, make_user):
+    user = make_user(password="right-password-1", name="Dan Stoica")
+    r = client.post("/login", data={"email": user.email.upper(), "password": "right-password-1"})
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+    assert "Dan Stoica" in client.get("/").text
+    r = client.post("/logout", follow_redirects=True)
+    assert "You are logged out." in r.text
+    assert "Dan Stoica" not in r.text
+
+
+def test_wrong_password_and_unknown_email_look_the_same(client, make_user):
+    user = make_user(password="right-password-1")
+    wrong = client.post("/login", data={"email": user.email, "password": "nope-nope-nope"})
+    unknown = client.post("/login", data={"email": "who@example.com", "password": "nope-nope"})
+    assert wrong.status_code == unknown.status_code == 200
+    assert "Wrong email or password." in wrong.text and "Wrong email or password." in unknown.text
+    assert f'value="{user.email}"' in wrong.text  # what was typed is kept
+
+
+def test_next_goes_only_to_a_path_on_this_site(client, make_user):
+    user = make_user(password="right-password-1")
+    creds = {"email": user.email, "password": "right-password-1"}
+    r = client.post("/login?next=/profile", data=creds)
+    assert r.headers["Location"] == "/profile"
+    for evil in ["//evil.example", "https://evil.example", "/\\evil.example"]:
+        client.post("/logout")
+        r = client.post("/login", query_string={"next": evil}, data=creds)
+        assert r.headers["Location"] == "/", evil
+
+
+def test_login_required_pages_redirect_to_login_with_next(client):
+    r = client.get("/profile")
+    assert r.status_code == 302
+    assert r.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+def test_login_is_rate_limited(client, make_user):
+    user = make_user(password="right-password-1")
+    codes = [
+        client.post("/login", data={"email": user.email, "password": "wrong-wrong"}).status_code
+        for _ in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    r = client.post("/login", data={"email": user.email, "password": "right-password-1"})
+    assert r.status_code == 429
+    assert "Too many attempts" in r.text

@@ -1,0 +1,116 @@
+"""Roles at the edge; staff pages for users, firms and the plan table (POLICY R2)."""
+
+import pytest
+import sqlalchemy as sa
+
+from academy.accounts.models import Firm, PlanChannel, Role, User
+
+STAFF_PAGES = ["/staff/users", "/staff/firms", "/staff/plans"]
+
+
+@pytest.mark.parametrize("url", STAFF_PAGES)
+def test_clients_get_403_and_visitors_are_sent_to_login(client, login, make_user, url):
+    assert client.get(url).status_code == 302
+    login(make_user())
+    r = client.get(url)
+    assert r.status_code == 403 and "You do not have access" in r.text
+
+
+@pytest.mark.parametrize("url", STAFF_PAGES)
+def test_staff_see_staff_pages_and_menu(client, login, make_user, url):
+    login(make_user(Role.STAFF))
+    r = client.get(url)
+    assert r.status_code == 200
+    assert ">Staff</summary>" in r.text
+
+
+def test_only_admins_change_roles(client, db, login, make_user):
+    target = make_user()
+    login(make_user(Role.STAFF))
+    r = client.post(f"/staff/users/{target.id}/role", data={f"u{target.id}-role": "staff"})
+    assert r.status_code == 403
+    login(make_user(Role.ADMIN))
+    r = client.post(
+        f"/staff/users/{target.id}/role",
+        data={f"u{target.id}-role": "staff"},
+        follow_redirects=True,
+    )
+    assert "has been changed" in r.text
+    db.session.expire_all()
+    assert db.session.get(User, target.id).role == Role.STAFF
+
+
+def test_admin_cannot_demote_themselves(client, db, login, make_user):
+    admin = login(make_user(Role.ADMIN))
+    r = client.post(
+        f"/staff/users/{admin.id}/role", data={f"u{admin.id}-role": "client"}, follow_redirects=True
+    )
+    assert "cannot remove your own admin role" in r.text
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).role == Role.ADMIN
+
+
+def test_role_change_for_unknown_user_is_404(client, login, make_user):
+    login(make_user(Role.ADMIN))
+    assert client.post("/staff/users/999999/role", data={}).status_code == 404
+
+
+def test_users_list_search_and_pagination(app, client, login, make_user):
+    app.config["PER_PAGE"] = 5
+    login(make_user(Role.STAFF, name="Zed Staff"))
+    for i in range(7):
+        make_user(name=f"Client {i:02d}")
+    make_user(name="Unique Person")
+    first = client.get("/staff/users").text
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    found = client.get("/staff/users?q=unique").text
+    assert "Unique Person" in found and "Client 01" not in found
+    assert "No users match" in client.get("/staff/users?q=nobody-at-all").text
+    assert client.get("/staff/users?page=9").status_code == 404
+
+
+def test_staff_edit_a_firms_plan_and_seats(client, db, login, make_user):
+    firm_id = make_user(plan="starter", seats=1).firm_id
+    login(make_user(Role.STAFF))
+    r = client.post(f"/staff/firms/{firm_id}", data={"plan": 2, "seats": "4"})
+    assert r.status_code == 302
+    firm = db.session.get(Firm, firm_id)
+    assert (firm.plan_id, firm.seats) == (2, 4)
+    bad = client.post(f"/staff/firms/{firm_id}", data={"plan": 2, "seats": "0"})
+    assert bad.status_code == 200 and 'id="seats-error"' in bad.text and 'value="0"' in bad.text
+    assert client.get("/staff/firms/424242").status_code == 404
+
+
+def test_plan_table_edit_changes_what_clients_get(client, db, login, make_user):
+    """POLICY R2: staff edit the plan table; the client's channel check follows it."""
+    member = make_user(plan="starter", seats=1)
+    login(member)
+    assert "Live online workshops" in client.get("/help/").text
+    assert "It is available on: Pro and Business." in client.get("/help/").text
+
+    login(make_user(Role.STAFF))
+    starter_id = 1
+    form = {
+        f"g_{g.plan_id}_{g.channel}": g.min_seats
+        for g in db.session.scalars(sa.select(PlanChannel))
+    }
+    form[f"g_{starter_id}_workshops"] = 1
+    assert client.post("/staff/plans", data=form).status_code == 302
+
+    login(member)
+    page = client.get("/help/").text
+    assert "It is available on" not in page.split("Live online workshops")[1].split("</li>")[0]
+
+    # A bad number is shown beside its box; nothing is saved.
+    login(make_user(Role.STAFF))
+    form[f"g_{starter_id}_chat"] = 0
+    r = client.post("/staff/plans", data=form)
+    assert r.status_code == 200 and f'id="g_{starter_id}_chat-error"' in r.text
+    assert (
+        db.session.scalar(
+            sa.select(PlanChannel).where(
+                PlanChannel.plan_id == starter_id, PlanChannel.channel == "chat"
+            )
+        )
+        is None
+    )

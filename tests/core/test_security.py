@@ -1,0 +1,111 @@
+"""The security baseline every page inherits (issue: foundation)."""
+
+import logging
+import re
+
+import pytest
+
+from academy import _instance_secret, create_app
+from academy.core.security import safe_next
+
+
+def test_headers_on_every_response(client):
+    for url in ["/", "/login", "/no-such-page", "/static/css/app.css"]:
+        with client.get(url) as r:
+            headers = r.headers
+        csp = headers["Content-Security-Policy"]
+        script_src = re.search(r"script-src ([^;]*)", csp).group(1)
+        assert "'unsafe-inline'" not in script_src
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"]
+
+
+def test_pages_have_no_inline_scripts(client):
+    html = client.get("/signup").text
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    assert " onclick=" not in html and " onchange=" not in html
+
+
+def test_unknown_url_is_a_404_page_in_the_layout(client):
+    r = client.get("/nowhere/at/all")
+    assert r.status_code == 404
+    assert "Page not found" in r.text
+    assert 'class="site-header"' in r.text
+
+
+def test_unexpected_error_is_a_plain_500_page_and_is_logged(app, client, caplog):
+    def broken():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/broken", "broken", broken)
+    with caplog.at_level(logging.ERROR):
+        r = client.get("/broken")
+    assert r.status_code == 500
+    assert "Something went wrong on our side" in r.text
+    assert "secret internals" not in r.text and "Traceback" not in r.text
+    assert "secret internals" in caplog.text
+
+
+@pytest.fixture
+def csrf_client(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app.test_client()
+
+
+def test_post_without_csrf_token_is_a_400_page(csrf_client):
+    r = csrf_client.post("/login", data={"email": "a@example.com", "password": "x"})
+    assert r.status_code == 400
+    assert "The form had expired" in r.text
+
+
+def test_post_with_csrf_token_from_the_form_is_accepted(csrf_client, make_user):
+    user = make_user(password="right-password-1")
+    page = csrf_client.get("/login").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    r = csrf_client.post(
+        "/login", data={"email": user.email, "password": "right-password-1", "csrf_token": token}
+    )
+    assert r.status_code == 302
+
+
+def test_session_cookie_flags(client, make_user):
+    user = make_user(password="right-password-1")
+    r = client.post("/login", data={"email": user.email, "password": "right-password-1"})
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+
+
+def test_session_cookie_is_secure_over_https(app_config, monkeypatch):
+    monkeypatch.setenv("HTTPS", "1")
+    app = create_app({k: v for k, v in app_config.items()})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    with app.app_context():
+        r = app.test_client().get("/", base_url="https://localhost")
+    assert r.headers["Strict-Transport-Security"]
+
+
+def test_secret_key_is_made_once_and_kept(tmp_path):
+    first = _instance_secret(tmp_path / "instance")
+    assert len(first) == 64
+    assert _instance_secret(tmp_path / "instance") == first
+    assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/profile", "/profile"),
+        ("/help/?q=a", "/help/?q=a"),
+        ("//evil.example", None),
+        ("https://evil.example", None),
+        ("http://evil.example/x", None),
+        ("/\\evil.example", None),
+        ("evil.example", None),
+        ("javascript:alert(1)", None),
+        ("", None),
+    ],
+)
+def test_safe_next(target, expected):
+    assert safe_next(target) == expected
