@@ -31,6 +31,14 @@ LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ro", "Română"
 PASSWORD_MIN = 10
 
 
+def _password_length() -> Length:
+    return Length(
+        min=PASSWORD_MIN,
+        max=200,
+        message=_l("Use at least %(min)d characters (at most %(max)d)."),
+    )
+
+
 def _valid_timezone(form: FlaskForm, field: SelectField) -> None:
     if not is_valid_timezone(field.data or ""):
         raise ValidationError(_l("Choose a time zone from the list."))
@@ -60,7 +68,7 @@ class SignupForm(_ZoneAndLanguage, FlaskForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
+        validators=[DataRequired(), _password_length()],
         description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
     )
 
@@ -79,7 +87,7 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
+        validators=[DataRequired(), _password_length()],
         description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
     )
     confirm = PasswordField(
@@ -107,7 +115,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=PASSWORD_MIN, max=200)],
+        validators=[DataRequired(), _password_length()],
         description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
     )
 

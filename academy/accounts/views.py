@@ -110,8 +110,10 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    language = current_user.language
     logout_user()
     session.clear()
+    session["language"] = language  # the next pages stay in the language they were in
     flash(_("You are logged out."), "success")
     return redirect(url_for("home.index"))
 

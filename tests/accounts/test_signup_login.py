@@ -40,7 +40,7 @@ def test_signup_errors_are_shown_beside_the_fields_and_input_is_kept(client):
     r = client.post("/signup", data={**SIGNUP, "password": "short", "timezone": "Mars/Base"})
     assert r.status_code == 200
     html = r.text
-    assert 'id="password-error"' in html and "at least 10 characters" in html.lower()
+    assert 'id="password-error"' in html and "Use at least 10 characters (at most 200)." in html
     assert 'id="timezone-error"' in html and "Choose a time zone from the list." in html
     assert 'aria-invalid="true"' in html
     assert 'value="Ioana Marinescu"' in html and 'value="Marinescu Contabilitate"' in html

@@ -1,0 +1,97 @@
+"""Browser tests: Playwright driving Debian's chromium against the app on a loopback server.
+
+Never `playwright install` (it downloads a browser, which cannot work here): we point
+Playwright at /usr/lib/chromium/chromium (CHROMIUM_PATH overrides). Without chromium the
+tests skip with a message, unless REQUIRE_BROWSER=1 (CI), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+            # Real forms: CSRF on, as in production.
+            item.add_marker(pytest.mark.app_config(WTF_CSRF_ENABLED=True))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_present() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    message = (
+        f"chromium not found at {CHROMIUM}: `apt-get install chromium` (Debian) or set "
+        "CHROMIUM_PATH; REQUIRE_BROWSER=1 makes this a failure instead of a skip."
+    )
+    if os.environ.get("REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        # Root in a sandbox without a network: no sandbox, and no background connections.
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The test app served over HTTP on 127.0.0.1 (a free port), in a thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args: dict[str, Any], live_server: str) -> dict[str, Any]:
+    return {
+        **browser_context_args,
+        "base_url": live_server,
+        "locale": "en-GB",
+        "timezone_id": "Europe/Bucharest",
+        "viewport": {"width": 1280, "height": 860},
+    }
+
+
+@pytest.fixture
+def shot(page: Any) -> Any:
+    """shot("name") saves a full-page screenshot under test-artifacts/screenshots/."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
