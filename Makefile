@@ -34,12 +34,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 compile-translations: install
-	@$(BIN)/pybabel compile -q -d academy/translations
+	@$(BIN)/pybabel -q compile -d academy/translations
 
-## translations: extract new strings into the Romanian catalogue (then translate them)
+## translations: extract new strings into the Romanian catalogue (then translate the new entries)
 translations: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k N_ -o $(VENV)/messages.pot academy templates
-	$(BIN)/pybabel update -q -i $(VENV)/messages.pot -d academy/translations --no-fuzzy-matching
+	@tmp=$$(mktemp -d) && \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -o $$tmp/messages.pot . && \
+	$(BIN)/pybabel -q update -i $$tmp/messages.pot -d academy/translations --no-fuzzy-matching --ignore-obsolete; \
+	status=$$?; rm -rf $$tmp; exit $$status
 	$(MAKE) compile-translations
 
 ## test: lint, then every test on SQLite, then again on PostgreSQL (skipped with a message if it is not running)

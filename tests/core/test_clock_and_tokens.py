@@ -19,7 +19,7 @@ def test_clock_freezes_and_moves(clock):
 
 def test_freeze_refuses_naive(clock):
     with pytest.raises(ValueError):
-        clock.freeze(datetime(2026, 1, 1))  # noqa: DTZ001
+        clock.freeze(datetime(2026, 1, 1))
 
 
 def test_token_round_trip(app):

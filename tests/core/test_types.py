@@ -17,5 +17,5 @@ def test_instants_come_back_aware_utc(db, make_user):
 
 def test_naive_instants_are_refused(db, make_user):
     with pytest.raises(StatementError, match="naive datetime"):
-        make_user(created_at=datetime(2026, 7, 1, 12, 0))  # noqa: DTZ001
+        make_user(created_at=datetime(2026, 7, 1, 12, 0))
     db.session.rollback()

@@ -1,0 +1,47 @@
+"""axe-core finds no accessibility violations on the pages people use most."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+VISITOR_PAGES = ["/", "/login", "/signup", "/password/forgot", "/help/", "/academy", "/nope"]
+CLIENT_PAGES = ["/", "/profile", "/help/"]
+STAFF_PAGES = ["/staff/users", "/staff/firms", "/staff/plans"]
+
+
+def _check(page: Page, url: str) -> None:
+    page.goto(url)
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{url}:\n{results.generate_report()}"
+
+
+def _log_in(page: Page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/")
+
+
+@pytest.mark.parametrize("url", VISITOR_PAGES)
+def test_visitor_pages(page: Page, url: str):
+    _check(page, url)
+
+
+def test_form_with_errors(page: Page):
+    page.goto("/signup")
+    page.get_by_role("button", name="Create account").click()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_client_and_staff_pages(page: Page, make_user):
+    make_user(email="c@example.com", password="client-pass-1")
+    make_user("admin", email="a@example.com", password="admin-pass-12")
+    _log_in(page, "c@example.com", "client-pass-1")
+    for url in CLIENT_PAGES:
+        _check(page, url)
+    page.get_by_role("button", name="Log out").click()
+    _log_in(page, "a@example.com", "admin-pass-12")
+    for url in STAFF_PAGES:
+        _check(page, url)
