@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     IntegerField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
 )
 
 from academy.accounts.models import Plan
+from academy.core.forms import Form
 from academy.core.timezones import is_valid_timezone, timezone_choices
 from academy.scheduling.policy import Channel
 
@@ -39,7 +39,7 @@ def _password_length() -> Length:
     )
 
 
-def _valid_timezone(form: FlaskForm, field: SelectField) -> None:
+def _valid_timezone(form: Form, field: SelectField) -> None:
     if not is_valid_timezone(field.data or ""):
         raise ValidationError(_l("Choose a time zone from the list."))
 
@@ -55,7 +55,7 @@ class _ZoneAndLanguage:
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
-class SignupForm(_ZoneAndLanguage, FlaskForm):
+class SignupForm(_ZoneAndLanguage, Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(
         _l("Work email"),
@@ -73,18 +73,18 @@ class SignupForm(_ZoneAndLanguage, FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), _password_length()],
@@ -96,7 +96,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(_ZoneAndLanguage, FlaskForm):
+class ProfileForm(_ZoneAndLanguage, Form):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     phone = TelField(
         _l("Mobile phone"),
@@ -111,7 +111,7 @@ class ProfileForm(_ZoneAndLanguage, FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(
         _l("New password"),
@@ -120,7 +120,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = SelectField(
         _l("Role"),
         choices=[
@@ -131,7 +131,7 @@ class RoleForm(FlaskForm):
     )
 
 
-class FirmForm(FlaskForm):
+class FirmForm(Form):
     plan = SelectField(_l("Plan"), coerce=int)
     seats = IntegerField(
         _l("Users (seats)"),
@@ -139,13 +139,13 @@ class FirmForm(FlaskForm):
     )
 
 
-def plan_table_form(plans: list[Plan], data: dict[str, int | None]) -> FlaskForm:
+def plan_table_form(plans: list[Plan], data: dict[str, int | None]) -> Form:
     """A form with one box per plan and channel: the least number of users that gets it.
 
     Field names are `g_<plan id>_<channel>`; an empty box means the plan lacks the channel.
     """
 
-    class PlanTableForm(FlaskForm):
+    class PlanTableForm(Form):
         pass
 
     for plan in plans:

@@ -35,6 +35,7 @@ from academy.accounts.forms import (
 )
 from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
 from academy.core.errors import DomainError
+from academy.core.forms import query_text
 from academy.core.pagination import paginate
 from academy.core.security import admin_required, safe_next, staff_required
 from academy.core.tokens import InvalidToken
@@ -189,7 +190,7 @@ def profile() -> str | Response:
 @bp.get("/staff/users")
 @staff_required
 def staff_users() -> str:
-    q = request.args.get("q", "").strip()
+    q = query_text()
     query = select(User).options(selectinload(User.firm)).order_by(User.name, User.id)
     if q:
         like = f"%{q.lower()}%"
