@@ -152,6 +152,28 @@ def app(schema: Reference, app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(app: Flask, app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """make_app(**overrides): another app on the test database (e.g. a second worker).
+
+    Its engine is disposed at the end, so no connection is left for the garbage collector.
+    Load what the test needs from the main app's objects before entering the other app's
+    context: Flask-SQLAlchemy picks the engine from `current_app`, so a lazy load in there
+    would make the main session hold a connection of the other app's engine.
+    """
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        extra = create_app({**app_config, **overrides})
+        made.append(extra)
+        return extra
+
+    yield make
+    for extra in made:
+        with extra.app_context():
+            _db.engine.dispose()
+
+
+@pytest.fixture
 def db(app: Flask) -> Any:
     return _db
 

@@ -6,8 +6,6 @@ import uuid
 
 import pytest
 
-from academy import create_app
-
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -34,29 +32,25 @@ def redis_url() -> str:
     return REDIS
 
 
-def test_login_limit_counts_in_redis(app, app_config, make_user, redis_url):
+def test_login_limit_counts_in_redis(make_app, make_user, redis_url):
     """Counters live in Redis, so every gunicorn worker (process) sees the same count."""
     import redis
 
     prefix = f"test-{uuid.uuid4().hex}"
-    user = make_user(password="right-password-1")
-    app = create_app(
-        {
-            **app_config,
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-            "RATELIMIT_STORAGE_URI": redis_url,
-            "RATELIMIT_KEY_PREFIX": prefix,
-        }
+    # Read it here: inside the other app's context a lazy load would borrow its engine.
+    email = make_user(password="right-password-1").email
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="3 per minute",
+        RATELIMIT_STORAGE_URI=redis_url,
+        RATELIMIT_KEY_PREFIX=prefix,
     )
     server = redis.Redis.from_url(redis_url)
     try:
         with app.app_context():
             client = app.test_client()
             codes = [
-                client.post(
-                    "/login", data={"email": user.email, "password": "wrong-one"}
-                ).status_code
+                client.post("/login", data={"email": email, "password": "wrong-one"}).status_code
                 for _ in range(4)
             ]
         assert codes == [200, 200, 200, 429]

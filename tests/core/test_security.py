@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from academy import _instance_secret, create_app
+from academy import _instance_secret
 from academy.core.security import safe_next
 
 
@@ -77,9 +77,9 @@ def test_session_cookie_flags(client, make_user):
     assert "Secure" not in cookie
 
 
-def test_session_cookie_is_secure_over_https(app_config, monkeypatch):
+def test_session_cookie_is_secure_over_https(make_app, monkeypatch):
     monkeypatch.setenv("HTTPS", "1")
-    app = create_app({k: v for k, v in app_config.items()})
+    app = make_app()
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     with app.app_context():
         r = app.test_client().get("/", base_url="https://localhost")
