@@ -32,13 +32,17 @@ from academy.extensions import db as _db
 
 REPO = Path(__file__).resolve().parent.parent
 PG_HINT = (
-    "PostgreSQL is not reachable at {url}. Start it (see README, 'PostgreSQL') or set "
-    "TEST_DATABASE_URL; REQUIRE_POSTGRES=1 makes this a failure instead of a skip."
+    "PostgreSQL is not reachable at {url}: start it (README, 'PostgreSQL and Redis') or set "
+    "TEST_DATABASE_URL"
 )
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in {"1", "true", "yes"}
+def require_or_skip(flag: str, message: str) -> None:
+    """A missing service fails the test when `flag` is set (CI sets REQUIRE_*=1), else skips it."""
+    message = f"{message}; {flag}=1 makes this a failure instead of a skip."
+    if os.environ.get(flag, "").lower() in {"1", "true", "yes"}:
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
@@ -51,9 +55,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         with engine.connect():
             pass
     except sa.exc.OperationalError as exc:
-        if _flag("REQUIRE_POSTGRES"):
-            pytest.fail(PG_HINT.format(url=url) + f"\n{exc}")
-        pytest.skip(PG_HINT.format(url=url))
+        require_or_skip("REQUIRE_POSTGRES", f"{PG_HINT.format(url=url)} ({exc})")
     finally:
         engine.dispose()
     return url

@@ -40,28 +40,24 @@ def install_headers(app: Flask) -> None:
         return response
 
 
-def staff_required(view: F) -> F:
-    """Staff and admins only; others get a 403 page."""
+def _requires(check: Callable[[Any], bool]) -> Callable[[F], F]:
+    """A decorator: logged in (else the login page), and `check(user)` (else a 403 page)."""
 
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_staff:
-            abort(403)
-        return view(*args, **kwargs)
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not check(current_user):
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapped  # type: ignore[return-value]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
 
 
-def admin_required(view: F) -> F:
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
+staff_required = _requires(lambda user: user.is_staff)  # staff and admins
+admin_required = _requires(lambda user: user.is_admin)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from tests.conftest import require_or_skip
+
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -22,13 +24,10 @@ def _redis_answers() -> bool:
 @pytest.fixture
 def redis_url() -> str:
     if not _redis_answers():
-        message = (
-            f"Redis is not reachable at {REDIS}: start redis-server or set "
-            "TEST_REDIS_URL; REQUIRE_REDIS=1 makes this a failure instead of a skip."
+        require_or_skip(
+            "REQUIRE_REDIS",
+            f"Redis is not reachable at {REDIS}: start redis-server or set TEST_REDIS_URL",
         )
-        if os.environ.get("REQUIRE_REDIS", "").lower() in {"1", "true", "yes"}:
-            pytest.fail(message)
-        pytest.skip(message)
     return REDIS
 
 

@@ -17,6 +17,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.conftest import require_or_skip
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -34,13 +36,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _chromium_present() -> None:
     if Path(CHROMIUM).exists():
         return
-    message = (
-        f"chromium not found at {CHROMIUM}: `apt-get install chromium` (Debian) or set "
-        "CHROMIUM_PATH; REQUIRE_BROWSER=1 makes this a failure instead of a skip."
+    require_or_skip(
+        "REQUIRE_BROWSER",
+        f"chromium not found at {CHROMIUM}: `apt-get install chromium` or set CHROMIUM_PATH",
     )
-    if os.environ.get("REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
