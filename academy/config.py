@@ -61,7 +61,7 @@ class Config:
         self.LANGUAGES = ("en", "ro")
         self.DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/Bucharest")
 
-        self.SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "help@taxdome.com")
+        self.SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "help@taxdome.com")  # POLICY R19
         self.MAIL_DEFAULT_SENDER = os.environ.get(
             "MAIL_DEFAULT_SENDER", "TaxDome Academy <academy@taxdome.com>"
         )

@@ -109,3 +109,13 @@ def test_secret_key_is_made_once_and_kept(tmp_path):
 )
 def test_safe_next(target, expected):
     assert safe_next(target) == expected
+
+
+def test_r19_every_page_names_the_support_contact(client):
+    for url in ["/", "/login", "/help/", "/no-such-page"]:
+        assert 'href="mailto:help@taxdome.com"' in client.get(url).text, url
+
+
+@pytest.mark.app_config(SUPPORT_EMAIL="support@firm.example")
+def test_r19_support_contact_is_configurable(client):
+    assert "support@firm.example" in client.get("/").text
