@@ -97,17 +97,20 @@ def _init_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
-    import academy.notifications.models  # noqa: F401
+    import academy.notifications.models
+    import academy.scheduling.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from academy.accounts.views import bp as accounts_bp
     from academy.help.views import bp as help_bp
     from academy.home.views import bp as home_bp
+    from academy.sessions.views import bp as sessions_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(help_bp)
+    app.register_blueprint(sessions_bp)
 
 
 def _register_errors(app: Flask) -> None:

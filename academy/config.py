@@ -39,7 +39,8 @@ class Config:
 
         https = _bool("HTTPS")
         self.PREFERRED_URL_SCHEME = "https" if https else "http"
-        self.SERVER_NAME = os.environ.get("SERVER_NAME") or None
+        # Links in emails made outside a web request (CLI, demo data) start with this.
+        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
         self.SESSION_COOKIE_SECURE = https
         self.REMEMBER_COOKIE_SECURE = https
         self.SESSION_COOKIE_HTTPONLY = True
@@ -74,6 +75,14 @@ class Config:
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)
         self.MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(ROOT / "instance" / "mail"))
         self.OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 8)
+
+        # SMS reminders (POLICY R8): "file" writes them to SMS_FILE_DIR; "twilio" sends them.
+        self.SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "file")
+        self.SMS_FILE_DIR = os.environ.get("SMS_FILE_DIR", str(ROOT / "instance" / "sms"))
+        self.SMS_API_URL = os.environ.get("SMS_API_URL", "https://api.twilio.com/2010-04-01")
+        self.SMS_ACCOUNT_SID = os.environ.get("SMS_ACCOUNT_SID", "")
+        self.SMS_AUTH_TOKEN = os.environ.get("SMS_AUTH_TOKEN", "")
+        self.SMS_FROM = os.environ.get("SMS_FROM", "")
 
         self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
         # argon2id parameters (argon2-cffi's RFC 9106 low-memory profile by default).

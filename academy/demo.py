@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from academy.accounts.models import Firm, Plan, Role, User
 from academy.accounts.services import find_user_by_email, hash_password
+from academy.core.clock import now
 from academy.extensions import db
+from academy.scheduling.models import AvailabilityWindow, Booking, Offering
+from academy.scheduling.services import book_one_on_one
+from academy.scheduling.slots import load_slots
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -40,13 +46,46 @@ def seed() -> None:
     if firm is None:
         firm = Firm(name=DEMO_FIRM, plan=business, seats=5)
         db.session.add(firm)
-    _user("client@example.com", "Ana Popescu", Role.CLIENT, firm, "Europe/Bucharest", "en")
-    _user("staff@example.com", "Mihai Ionescu", Role.STAFF, None, "Europe/Bucharest", "en")
+    client = _user("client@example.com", "Ana Popescu", Role.CLIENT, firm, "Europe/Bucharest", "en")
+    staff = _user("staff@example.com", "Mihai Ionescu", Role.STAFF, None, "Europe/Bucharest", "en")
     db.session.commit()
+    _sessions(staff, client)
+
+
+def _sessions(staff: User, client: User) -> None:
+    """Weekday hours for the demo staff member and two upcoming sessions for the client."""
+    if not staff.meeting_url:
+        staff.meeting_url = "https://meet.example.com/taxdome-mihai"
+    has_hours = db.session.scalar(
+        select(AvailabilityWindow.id).where(AvailabilityWindow.host_id == staff.id).limit(1)
+    )
+    if has_hours is None:
+        for day in range(5):
+            db.session.add_all(
+                [
+                    AvailabilityWindow(
+                        host_id=staff.id, weekday=day, start_time=time(9), end_time=time(12)
+                    ),
+                    AvailabilityWindow(
+                        host_id=staff.id, weekday=day, start_time=time(13), end_time=time(17)
+                    ),
+                ]
+            )
+    db.session.commit()
+    if db.session.scalar(select(Booking.id).where(Booking.user_id == client.id).limit(1)):
+        return
+    for slug, days_ahead, note in (
+        ("quick-assist", 3, "Recurring invoices for retainer clients."),
+        ("implementation", 10, "Set up the client portal and e-signatures."),
+    ):
+        offering = db.session.scalar(select(Offering).where(Offering.slug == slug))
+        earliest = now() + timedelta(days=days_ahead)
+        slot = next(s for s in load_slots(offering, now(), [staff.id]) if s.starts_at >= earliest)
+        book_one_on_one(client, offering, staff.id, slot.starts_at, note)
 
 
 @demo_cli.command("seed")
 def seed_command() -> None:
-    """Create the demo firm, client and staff member (idempotent)."""
+    """Create the demo firm, client, staff member, hours and sessions (idempotent)."""
     seed()
     click.echo("demo data ready: client@example.com / staff@example.com, password demo-pass-123")

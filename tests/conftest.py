@@ -347,3 +347,51 @@ def smtp(app: Flask) -> Iterator[Mailbox]:
         yield box
     finally:
         controller.stop()
+
+
+# --- Scheduling ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_host(db: Any, make_user: Callable[..., Any]) -> Callable[..., Any]:
+    """A staff member with weekly hours every day (default 09:00-17:00 in their zone)."""
+    from datetime import time
+
+    from academy.scheduling.models import AvailabilityWindow
+
+    def make(start: int = 9, end: int = 17, zone: str = "Europe/Bucharest", **kw: Any) -> Any:
+        host = make_user("staff", timezone=zone, meeting_url="https://meet.example.com/room", **kw)
+        db.session.add_all(
+            AvailabilityWindow(
+                host_id=host.id, weekday=d, start_time=time(start), end_time=time(end)
+            )
+            for d in range(7)
+        )
+        db.session.commit()
+        return host
+
+    return make
+
+
+@pytest.fixture
+def offering(db: Any) -> Callable[[str], Any]:
+    """offering("quick-assist") (30 min) or offering("implementation") (60 min)."""
+    from academy.scheduling.models import Offering
+
+    return lambda slug="quick-assist": db.session.scalar(
+        sa.select(Offering).where(Offering.slug == slug)
+    )
+
+
+@pytest.fixture
+def book(app: Flask, offering: Callable[[str], Any]) -> Callable[..., Any]:
+    """book(user, host, start, slug=...) through the service, as a web request would."""
+    from academy.scheduling.services import book_one_on_one
+
+    def do(
+        user: Any, host: Any, start: datetime, slug: str = "quick-assist", note: str = ""
+    ) -> Any:
+        with app.test_request_context():
+            return book_one_on_one(user, offering(slug), host.id, start, note)
+
+    return do

@@ -83,6 +83,8 @@ class User(UserMixin, db.Model):
     language: Mapped[str] = mapped_column(String(5), default="en")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Staff: the video-call room their 1:1 sessions use (shown only to booker and host).
+    meeting_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     firm: Mapped[Firm | None] = relationship(back_populates="users", lazy="raise")
 

@@ -11,7 +11,7 @@ from contextlib import suppress
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.tokens import InvalidToken, make_token, read_token
+from academy.core.urls import external_url
 from academy.extensions import db
 from academy.notifications.services import enqueue_email
 from academy.scheduling.policy import Channel, Decision, Grant, channel_decision
@@ -159,7 +160,7 @@ def request_password_reset(email: str) -> None:
         "password_reset",
         "Reset your TaxDome Academy password",
         "password_reset",
-        link=url_for("accounts.reset_password", token=token, _external=True),
+        link=external_url("accounts.reset_password", token=token),
         minutes=minutes,
     )
     db.session.commit()

@@ -37,7 +37,6 @@ def set_language() -> Response:
 UPCOMING = {
     "academy": _l("Academy"),
     "workshops": _l("Workshops"),
-    "sessions": _l("1:1 sessions"),
     "feedback": _l("Feedback"),
     "terms": _l("Support terms"),
 }

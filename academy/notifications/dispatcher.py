@@ -14,6 +14,7 @@ from academy.core.clock import now
 from academy.extensions import db
 from academy.notifications.mail import build_email, transport_for
 from academy.notifications.models import OutboxMessage, OutboxStatus
+from academy.notifications.sms import provider_for
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +84,16 @@ def dispatch_due(batch: int = 200) -> DispatchResult:
     result = DispatchResult()
     config = current_app.config
     max_attempts = config["OUTBOX_MAX_ATTEMPTS"]
+    sms = provider_for(config)
     while messages := claim(batch):
         with transport_for(config) as transport:
             for msg in messages:
                 msg.attempts += 1
                 try:
-                    transport.send(build_email(msg, config["MAIL_DEFAULT_SENDER"]))
+                    if msg.channel == "sms":
+                        sms.send(msg.recipient, msg.body_text, reference=f"outbox{msg.id}")
+                    else:
+                        transport.send(build_email(msg, config["MAIL_DEFAULT_SENDER"]))
                 except Exception as exc:  # any failure is retried, never dropped
                     log.warning("outbox %s attempt %s failed: %s", msg.id, msg.attempts, exc)
                     msg.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -30,6 +30,8 @@ class OutboxMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(10), default="email")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The booking a message is about: its reminders are withdrawn when it changes (R8).
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300), default="")
     body_text: Mapped[str] = mapped_column(Text)

@@ -23,6 +23,7 @@ def enqueue_email(
     due_at: datetime | None = None,
     dedupe_key: str | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    booking_id: int | None = None,
     **context: Any,
 ) -> OutboxMessage:
     """Render `emails/<template>.txt` and `.html` in the user's language and zone, and queue it.
@@ -44,6 +45,38 @@ def enqueue_email(
             attachments=attachments or [],
             dedupe_key=dedupe_key,
             due_at=due_at or now(),
+            booking_id=booking_id,
         )
+    db.session.add(message)
+    return message
+
+
+def enqueue_sms(
+    user: User,
+    kind: str,
+    template: str,
+    *,
+    due_at: datetime,
+    dedupe_key: str | None = None,
+    booking_id: int | None = None,
+    **context: Any,
+) -> OutboxMessage | None:
+    """Queue an SMS rendered from `sms/<template>.txt`; nothing when the user has no phone."""
+    if not user.phone:
+        return None
+    with force_locale(user.language):
+        text = render_template(f"sms/{template}.txt", user=user, tz=user.timezone, **context)
+    message = OutboxMessage(
+        kind=kind,
+        channel="sms",
+        user_id=user.id,
+        recipient=user.phone,
+        subject="",
+        body_text=" ".join(text.split()),
+        attachments=[],
+        dedupe_key=dedupe_key,
+        due_at=due_at,
+        booking_id=booking_id,
+    )
     db.session.add(message)
     return message

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -100,3 +101,106 @@ def channel_decision(
         N_("Your firm's plan does not include this. It is available on: %(plans)s."),
         {"plans": others},
     )
+
+
+# --- Live sessions (POLICY R7-R11) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every duration of the terms, in one place. The terms page is generated from it."""
+
+    # R8: email reminders this long before the start, and one SMS.
+    email_reminders: tuple[timedelta, ...] = (
+        timedelta(hours=48),
+        timedelta(hours=24),
+        timedelta(hours=1),
+    )
+    sms_reminder: timedelta = timedelta(minutes=30)
+    # R10: changes and cancellations with less notice than this count as a no-show (R12).
+    notice: timedelta = timedelta(hours=24)
+    # Not a term: how far ahead 1:1 slots are offered, and the grid they start on.
+    booking_horizon: timedelta = timedelta(weeks=6)
+    slot_grid: timedelta = timedelta(minutes=30)
+
+
+POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder of a booking: which channel, how long before the start, when it is due."""
+
+    channel: str  # "email" or "sms"
+    before: timedelta
+    due_at: datetime
+
+    @property
+    def key(self) -> str:
+        """Names the reminder among a booking's reminders (used to send each at most once)."""
+        return f"{self.channel}-{int(self.before.total_seconds() // 60)}m"
+
+
+def reminders(
+    start: datetime, booked_at: datetime, has_phone: bool, policy: Policy = POLICY
+) -> list[Reminder]:
+    """POLICY R8: the reminders a booking made at `booked_at` gets for a session at `start`.
+
+    A reminder whose time has already passed when the booking is made is not sent late;
+    the SMS needs a phone number.
+    """
+    planned = [Reminder("email", b, start - b) for b in policy.email_reminders]
+    if has_phone:
+        planned.append(Reminder("sms", policy.sms_reminder, start - policy.sms_reminder))
+    return sorted((r for r in planned if r.due_at > booked_at), key=lambda r: r.due_at)
+
+
+def booking_decision(start: datetime, at: datetime, policy: Policy = POLICY) -> Decision:
+    """May a slot starting at `start` be booked at `at`? Never in the past, never too far."""
+    if start <= at:
+        return Decision(False, "R7", N_("This time has already passed. Choose another slot."))
+    if start > at + policy.booking_horizon:
+        return Decision(
+            False,
+            "R7",
+            N_("Sessions can be booked at most %(weeks)d weeks ahead."),
+            {"weeks": policy.booking_horizon.days // 7},
+        )
+    return Decision(True, "R7")
+
+
+@dataclass(frozen=True)
+class ChangeDecision(Decision):
+    """R10: a change is allowed until the start; `late` says it counts as a no-show (R12)."""
+
+    late: bool = False
+
+
+def change_decision(start: datetime, at: datetime, policy: Policy = POLICY) -> ChangeDecision:
+    """POLICY R10: reschedule or cancel at `at` a session starting at `start`.
+
+    Exactly `policy.notice` (24 h) before the start is on time; any later is late, which is
+    still allowed but counts as a no-show (R12). Once the session has started it can no
+    longer be changed (its outcome is then marked by staff).
+    """
+    if at >= start:
+        return ChangeDecision(
+            False, "R10", N_("This session has already started, so it can no longer be changed.")
+        )
+    if start - at < policy.notice:
+        return ChangeDecision(
+            True,
+            "R10",
+            N_(
+                "Less than %(hours)d hours before the start, this change counts as a no-show "
+                "under the support terms."
+            ),
+            {"hours": int(policy.notice.total_seconds() // 3600)},
+            late=True,
+        )
+    return ChangeDecision(True, "R10")
+
+
+def link_valid_until(start: datetime) -> datetime:
+    """POLICY R9: change and cancel links in emails work until the session starts."""
+    return start

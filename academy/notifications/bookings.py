@@ -1,0 +1,162 @@
+"""What a booking's client is sent when it is made, moved or cancelled (POLICY R8, R9, R11).
+
+Every function only writes outbox rows in the caller's transaction; the dispatcher sends them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+from sqlalchemy import update
+
+from academy.core.clock import now
+from academy.extensions import db
+from academy.notifications.calendar import Invite, render
+from academy.notifications.models import OutboxMessage, OutboxStatus
+from academy.notifications.services import enqueue_email, enqueue_sms
+from academy.scheduling.links import links_for
+from academy.scheduling.models import Booking
+from academy.scheduling.policy import reminders
+
+
+def _context(booking: Booking) -> dict[str, Any]:
+    occurrence = booking.occurrence
+    return {
+        "booking": booking,
+        "title": occurrence.offering.title_in(booking.user.language),
+        "start": occurrence.starts_at,
+        "end": occurrence.ends_at,
+        "host": occurrence.host,
+        "meeting_url": occurrence.meeting_url,
+        "links": links_for(booking),
+    }
+
+
+def invite(booking: Booking, method: str = "REQUEST") -> Invite:
+    """The calendar event of a booking: one UID for its life, SEQUENCE rising (R11)."""
+    context = _context(booking)
+    user = booking.user
+    with force_locale(user.language):
+        description = gettext(
+            "Meeting link: %(url)s\nChange: %(change)s\nCancel: %(cancel)s",
+            url=context["meeting_url"] or "-",
+            change=context["links"]["change"],
+            cancel=context["links"]["cancel"],
+        )
+    return Invite(
+        uid=booking.ical_uid,
+        sequence=booking.ical_sequence,
+        method=method,
+        start=context["start"],
+        end=context["end"],
+        summary=f"{context['title']} · TaxDome",
+        description=description,
+        url=context["meeting_url"],
+        organizer_email=current_app.config["SUPPORT_EMAIL"],
+        organizer_name=context["host"].name,
+        attendee_email=user.email,
+        attendee_name=user.name,
+        stamp=now(),
+    )
+
+
+def _attachment(booking: Booking, method: str) -> dict[str, str]:
+    inv = invite(booking, method)
+    name = "invite.ics" if method == "REQUEST" else "cancel.ics"
+    return {"filename": name, "content_type": inv.content_type, "content": render(inv)}
+
+
+def _schedule_reminders(booking: Booking) -> None:
+    """R8: reminders that are still ahead; each exists at most once (unique dedupe key)."""
+    context = _context(booking)
+    user = booking.user
+    for reminder in reminders(context["start"], now(), has_phone=bool(user.phone)):
+        key = f"booking{booking.id}:seq{booking.ical_sequence}:{reminder.key}"
+        if reminder.channel == "sms":
+            enqueue_sms(
+                user,
+                "booking_reminder",
+                "booking_reminder",
+                due_at=reminder.due_at,
+                dedupe_key=key,
+                booking_id=booking.id,
+                **context,
+            )
+        else:
+            enqueue_email(
+                user,
+                "booking_reminder",
+                "Reminder: %(title)s",
+                "booking_reminder",
+                due_at=reminder.due_at,
+                dedupe_key=key,
+                booking_id=booking.id,
+                subject_params={"title": context["title"]},
+                before=reminder.before,
+                **context,
+            )
+
+
+def withdraw_reminders(booking: Booking) -> int:
+    """A cancelled or moved session gets no more reminders for its old time (R8)."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.booking_id == booking.id,
+            OutboxMessage.kind == "booking_reminder",
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def notify_booked(booking: Booking) -> None:
+    context = _context(booking)
+    enqueue_email(
+        booking.user,
+        "booking_confirmed",
+        "Confirmed: %(title)s",
+        "booking_confirmed",
+        subject_params={"title": context["title"]},
+        booking_id=booking.id,
+        attachments=[_attachment(booking, "REQUEST")],
+        **context,
+    )
+    _schedule_reminders(booking)
+
+
+def notify_rescheduled(booking: Booking, late: bool) -> None:
+    withdraw_reminders(booking)
+    context = _context(booking)
+    enqueue_email(
+        booking.user,
+        "booking_rescheduled",
+        "Moved: %(title)s",
+        "booking_rescheduled",
+        subject_params={"title": context["title"]},
+        booking_id=booking.id,
+        attachments=[_attachment(booking, "REQUEST")],
+        late=late,
+        **context,
+    )
+    _schedule_reminders(booking)
+
+
+def notify_cancelled(booking: Booking, late: bool) -> None:
+    withdraw_reminders(booking)
+    context = _context(booking)
+    enqueue_email(
+        booking.user,
+        "booking_cancelled",
+        "Cancelled: %(title)s",
+        "booking_cancelled",
+        subject_params={"title": context["title"]},
+        booking_id=booking.id,
+        attachments=[_attachment(booking, "CANCEL")],
+        late=late,
+        **context,
+    )

@@ -1,0 +1,74 @@
+"""iTIP calendar invites (POLICY R11): REQUEST for new and moved sessions, CANCEL for cancelled.
+
+Times are written in UTC, so every calendar program shows them right in its own zone, across
+daylight-saving changes, without VTIMEZONE data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+
+@dataclass(frozen=True)
+class Invite:
+    uid: str
+    sequence: int
+    method: str  # "REQUEST" or "CANCEL"
+    start: datetime
+    end: datetime
+    summary: str
+    description: str
+    url: str
+    organizer_email: str
+    organizer_name: str
+    attendee_email: str
+    attendee_name: str
+    stamp: datetime
+
+    @property
+    def content_type(self) -> str:
+        return f"text/calendar; method={self.method}; charset=utf-8"
+
+
+def _address(email: str, name: str, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    address.params["CN"] = vText(name)
+    for key, value in params.items():
+        address.params[key] = vText(value)
+    return address
+
+
+def render(invite: Invite) -> str:
+    cal = Calendar()
+    cal.add("prodid", "-//TaxDome//Academy//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", invite.method)
+    event = Event()
+    event.add("uid", invite.uid)
+    event.add("sequence", invite.sequence)
+    event.add("dtstamp", invite.stamp)
+    event.add("dtstart", invite.start)
+    event.add("dtend", invite.end)
+    event.add("summary", invite.summary)
+    event.add("description", invite.description)
+    if invite.url:
+        event.add("url", invite.url)
+        event.add("location", invite.url)
+    event.add("organizer", _address(invite.organizer_email, invite.organizer_name))
+    event.add(
+        "attendee",
+        _address(
+            invite.attendee_email,
+            invite.attendee_name,
+            ROLE="REQ-PARTICIPANT",
+            PARTSTAT="ACCEPTED" if invite.method == "REQUEST" else "DECLINED",
+        ),
+    )
+    event.add("status", "CONFIRMED" if invite.method == "REQUEST" else "CANCELLED")
+    event.add("transp", "OPAQUE")
+    cal.add_component(event)
+    return cal.to_ical().decode()

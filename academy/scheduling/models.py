@@ -1,0 +1,185 @@
+"""Offerings, occurrences, bookings and their history: every live session goes through these."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.accounts.models import User
+from academy.core.clock import now
+from academy.core.types import UTCDateTime
+from academy.extensions import db
+
+
+class OfferingKind(StrEnum):
+    ONE_ON_ONE = "one_on_one"
+    WORKSHOP = "workshop"
+
+
+class Offering(db.Model):
+    """A kind of live session: "Implementation session", "Quick assist", a workshop."""
+
+    __tablename__ = "offerings"
+    __table_args__ = (
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[OfferingKind] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    title_ro: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    description_ro: Mapped[str] = mapped_column(Text, default="")
+    duration_minutes: Mapped[int]
+    capacity: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    def title_in(self, language: str) -> str:
+        return self.title_ro if language == "ro" and self.title_ro else self.title
+
+    def description_in(self, language: str) -> str:
+        return self.description_ro if language == "ro" and self.description_ro else self.description
+
+
+class OccurrenceStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Occurrence(db.Model):
+    """One scheduled time of an offering, with its host and meeting link."""
+
+    __tablename__ = "occurrences"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_occurrences_host_start", "host_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(ForeignKey("offerings.id"), index=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    capacity: Mapped[int] = mapped_column(default=1)
+    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[OccurrenceStatus] = mapped_column(String(12), default=OccurrenceStatus.SCHEDULED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    offering: Mapped[Offering] = relationship(lazy="raise")
+    host: Mapped[User] = relationship(lazy="raise")
+
+
+class HostClaim(db.Model):
+    """A host's slot-grid cell taken by an occurrence (POLICY R7).
+
+    Booking a 60-minute session claims its two 30-minute cells. The primary key makes a
+    cell belong to one occurrence at most, so two requests for the same or an overlapping
+    time cannot both succeed, on SQLite and PostgreSQL alike: the database settles it.
+    """
+
+    __tablename__ = "host_claims"
+
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(
+        ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
+    )
+
+
+class BookingStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+def _uid() -> str:
+    return f"{uuid.uuid4()}@academy.taxdome.com"
+
+
+class Booking(db.Model):
+    """A client's place in an occurrence. Changed only by academy.scheduling.services."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (UniqueConstraint("occurrence_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[BookingStatus] = mapped_column(String(12), default=BookingStatus.CONFIRMED)
+    note: Mapped[str] = mapped_column(Text, default="")
+    # R11: one calendar event per booking: the same UID for its whole life, SEQUENCE rising.
+    ical_uid: Mapped[str] = mapped_column(String(120), unique=True, default=_uid)
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    occurrence: Mapped[Occurrence] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise")
+    events: Mapped[list[BookingEvent]] = relationship(
+        back_populates="booking", lazy="raise", order_by="BookingEvent.id"
+    )
+
+
+class BookingEventKind(StrEnum):
+    BOOKED = "booked"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+
+
+class BookingEvent(db.Model):
+    """The history of a booking; never updated or deleted.
+
+    `late` records a reschedule or cancellation with less than 24 hours' notice (POLICY
+    R10), which the attendance ledger counts as a no-show (R12).
+    """
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    kind: Mapped[BookingEventKind] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    via: Mapped[str] = mapped_column(String(12))  # account, email, staff
+    from_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    to_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late: Mapped[bool] = mapped_column(default=False)
+
+    booking: Mapped[Booking] = relationship(back_populates="events", lazy="raise")
+
+
+# --- When hosts can take 1:1 sessions ----------------------------------------------------------
+
+
+class AvailabilityWindow(db.Model):
+    """Weekly hours: on `weekday` (0 = Monday) from `start` to `end`, in the host's zone."""
+
+    __tablename__ = "availability_windows"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("end_time > start_time", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int]
+    start_time: Mapped[time]
+    end_time: Mapped[time]
+
+
+class DayOff(db.Model):
+    """A date (in the host's zone) on which the host offers no slots."""
+
+    __tablename__ = "days_off"
+    __table_args__ = (UniqueConstraint("host_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,129 @@
+"""Free 1:1 slots from hosts' weekly hours, days off and what is already booked.
+
+`free_slots` is pure (plain values in, instants out) so that DST and edge cases are easy
+to test; `load_slots` gathers its inputs for some hosts in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from academy.accounts.models import User
+from academy.extensions import db
+from academy.scheduling.models import AvailabilityWindow, DayOff, HostClaim, Offering
+from academy.scheduling.policy import POLICY, Policy, booking_decision
+
+
+@dataclass(frozen=True)
+class Slot:
+    host_id: int
+    host_name: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def cells(start: datetime, duration: timedelta, grid: timedelta) -> list[datetime]:
+    """The grid cells a session occupies (POLICY R7 claims every one of them)."""
+    count = -(-duration // grid)  # ceiling division
+    return [start + i * grid for i in range(count)]
+
+
+def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """Wall-clock time in `zone` as an instant; a time skipped by DST moves forward."""
+    naive = datetime.combine(day, at)
+    aware = naive.replace(tzinfo=zone)
+    round_trip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:  # in the spring-forward gap
+        aware = (naive + timedelta(hours=1)).replace(tzinfo=zone)
+    return aware.astimezone(UTC)
+
+
+def free_slots(
+    *,
+    windows: Iterable[tuple[int, time, time]],
+    days_off: set[date],
+    host_zone: str,
+    duration: timedelta,
+    claimed: set[datetime],
+    now: datetime,
+    policy: Policy = POLICY,
+) -> list[datetime]:
+    """Start instants (UTC) of free slots of `duration` for one host, from now to the horizon."""
+    zone = ZoneInfo(host_zone)
+    by_weekday: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    for weekday, start, end in windows:
+        by_weekday[weekday].append((start, end))
+    first = now.astimezone(zone).date()
+    last = (now + policy.booking_horizon).astimezone(zone).date()
+    result: list[datetime] = []
+    day = first
+    while day <= last:
+        if day not in days_off:
+            for start, end in sorted(by_weekday.get(day.weekday(), ())):
+                t, stop = _local(day, start, zone), _local(day, end, zone)
+                while t + duration <= stop:
+                    if booking_decision(t, now, policy).allowed and not any(
+                        c in claimed for c in cells(t, duration, policy.slot_grid)
+                    ):
+                        result.append(t)
+                    t += policy.slot_grid
+        day += timedelta(days=1)
+    return sorted(set(result))
+
+
+def load_slots(
+    offering: Offering,
+    now: datetime,
+    host_ids: list[int] | None = None,
+    policy: Policy = POLICY,
+) -> list[Slot]:
+    """Every free slot of `offering`, for all hosts with weekly hours (or the given ones).
+
+    Four queries whatever the number of hosts, weeks or bookings.
+    """
+    query = select(AvailabilityWindow)
+    if host_ids is not None:
+        query = query.where(AvailabilityWindow.host_id.in_(host_ids))
+    windows = list(db.session.scalars(query))
+    hosts = {w.host_id for w in windows}
+    if not hosts:
+        return []
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(hosts)))}
+    horizon = now + policy.booking_horizon + timedelta(days=1)
+    offs: dict[int, set[date]] = defaultdict(set)
+    for host_id, day in db.session.execute(
+        select(DayOff.host_id, DayOff.day).where(
+            DayOff.host_id.in_(hosts), DayOff.day >= (now - timedelta(days=1)).date()
+        )
+    ):
+        offs[host_id].add(day)
+    taken: dict[int, set[datetime]] = defaultdict(set)
+    for host_id, start in db.session.execute(
+        select(HostClaim.host_id, HostClaim.starts_at).where(
+            HostClaim.host_id.in_(hosts), HostClaim.starts_at >= now, HostClaim.starts_at < horizon
+        )
+    ):
+        taken[host_id].add(start)
+    duration = timedelta(minutes=offering.duration_minutes)
+    slots = [
+        Slot(host_id, users[host_id].name, start, start + duration)
+        for host_id in sorted(hosts)
+        for start in free_slots(
+            windows=[
+                (w.weekday, w.start_time, w.end_time) for w in windows if w.host_id == host_id
+            ],
+            days_off=offs[host_id],
+            host_zone=users[host_id].timezone,
+            duration=duration,
+            claimed=taken[host_id],
+            now=now,
+            policy=policy,
+        )
+    ]
+    return sorted(slots, key=lambda s: (s.starts_at, s.host_name))

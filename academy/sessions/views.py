@@ -1,0 +1,492 @@
+"""1:1 session pages: offerings, free slots, booking, my sessions, change and cancel (also from
+email links), and the staff side: schedule, availability, notification log."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import delete, func, or_, select
+
+from academy.accounts.models import Role, User
+from academy.accounts.services import can_use
+from academy.core.clock import now
+from academy.core.errors import DomainError
+from academy.core.forms import query_text
+from academy.core.pagination import paginate
+from academy.core.security import staff_required
+from academy.core.timezones import viewer_timezone
+from academy.core.tokens import InvalidToken
+from academy.extensions import db
+from academy.notifications.bookings import invite
+from academy.notifications.calendar import render
+from academy.notifications.models import OutboxMessage
+from academy.scheduling import services
+from academy.scheduling.links import booking_for_token
+from academy.scheduling.models import (
+    AvailabilityWindow,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    DayOff,
+    Occurrence,
+    Offering,
+    OfferingKind,
+)
+from academy.scheduling.policy import POLICY, Channel
+from academy.scheduling.slots import Slot, load_slots
+from academy.sessions.forms import (
+    WEEKDAYS,
+    WINDOWS_PER_DAY,
+    BookForm,
+    ConfirmForm,
+    DayOffForm,
+    MeetingRoomForm,
+    ScheduleFilterForm,
+    SlotForm,
+    availability_form,
+)
+
+bp = Blueprint("sessions", __name__)
+WEEKS = POLICY.booking_horizon.days // 7
+
+
+def _offering(slug: str) -> Offering:
+    offering = db.session.scalar(
+        select(Offering).where(
+            Offering.slug == slug, Offering.kind == OfferingKind.ONE_ON_ONE, Offering.active
+        )
+    )
+    return offering or abort(404)
+
+
+def _parse_slot(form: SlotForm) -> tuple[int, datetime] | None:
+    try:
+        start = datetime.fromisoformat(form.start.data)
+        host = int(form.host.data)
+    except (TypeError, ValueError):
+        return None
+    return (host, start.astimezone(UTC)) if start.tzinfo else None
+
+
+def _week_days(week: int) -> list[date]:
+    today = now().astimezone(ZoneInfo(viewer_timezone())).date()
+    first = today + timedelta(days=7 * week)
+    return [first + timedelta(days=i) for i in range(7)]
+
+
+def _slots_by_day(slots: list[Slot], days: list[date]) -> dict[date, list[Slot]]:
+    zone = ZoneInfo(viewer_timezone())
+    grouped: dict[date, list[Slot]] = defaultdict(list)
+    for slot in slots:
+        day = slot.starts_at.astimezone(zone).date()
+        if days[0] <= day <= days[-1]:
+            grouped[day].append(slot)
+    return grouped
+
+
+def _week_arg() -> int:
+    return min(max(request.args.get("week", 0, type=int), 0), WEEKS)
+
+
+# --- Clients -------------------------------------------------------------------------------------
+
+
+@bp.get("/sessions/")
+@login_required
+def index() -> str:
+    decision = can_use(current_user, Channel.SESSIONS)
+    offerings = db.session.scalars(
+        select(Offering)
+        .where(Offering.kind == OfferingKind.ONE_ON_ONE, Offering.active)
+        .order_by(Offering.position)
+    ).all()
+    upcoming = db.session.scalar(
+        select(func.count(Booking.id))
+        .join(Booking.occurrence)
+        .where(
+            Booking.user_id == current_user.id,
+            Booking.status == BookingStatus.CONFIRMED,
+            Occurrence.ends_at > now(),
+        )
+    )
+    return render_template(
+        "sessions/index.html", decision=decision, offerings=offerings, upcoming=upcoming
+    )
+
+
+@bp.get("/sessions/<slug>/")
+@login_required
+def slots(slug: str) -> str:
+    offering = _offering(slug)
+    decision = can_use(current_user, Channel.SESSIONS)
+    week = _week_arg()
+    days = _week_days(week)
+    grouped = _slots_by_day(load_slots(offering, now()), days) if decision else {}
+    return render_template(
+        "sessions/slots.html",
+        offering=offering,
+        decision=decision,
+        days=days,
+        grouped=grouped,
+        week=week,
+        weeks=WEEKS,
+        action=url_for(".book", slug=slug),
+        form=SlotForm(),
+    )
+
+
+@bp.route("/sessions/<slug>/book", methods=["GET", "POST"])
+@login_required
+def book(slug: str) -> str | Response:
+    offering = _offering(slug)
+    form = BookForm(request.form if request.method == "POST" else request.args)
+    chosen = _parse_slot(form)
+    if chosen is None:
+        flash(_("Choose a time from the list."), "error")
+        return redirect(url_for(".slots", slug=slug))
+    host_id, start = chosen
+    host = db.session.get(User, host_id) or abort(404)
+    if request.method == "POST" and form.validate():
+        try:
+            booking = services.book_one_on_one(
+                current_user, offering, host_id, start, form.note.data or ""
+            )
+        except services.SlotTaken:
+            flash(_("This time was just taken. Please choose another one."), "error")
+            return redirect(url_for(".slots", slug=slug, week=_week_of(start)))
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(
+                _(
+                    "Your session is booked. The confirmation and calendar invite are on "
+                    "their way to %(email)s.",
+                    email=current_user.email,
+                ),
+                "success",
+            )
+            return redirect(url_for(".booking", booking_id=booking.id))
+    return render_template(
+        "sessions/book.html",
+        offering=offering,
+        form=form,
+        host=host,
+        start=start,
+        end=start + timedelta(minutes=offering.duration_minutes),
+    )
+
+
+def _week_of(start: datetime) -> int:
+    today = now().astimezone(ZoneInfo(viewer_timezone())).date()
+    return min(
+        max((start.astimezone(ZoneInfo(viewer_timezone())).date() - today).days // 7, 0), WEEKS
+    )
+
+
+@bp.get("/sessions/mine")
+@login_required
+def mine() -> str:
+    at = now()
+    when = request.args.get("when", "upcoming")
+    query = (
+        services.booking_query().join(Booking.occurrence).where(Booking.user_id == current_user.id)
+    )
+    if when == "past":
+        query = query.where(
+            or_(Occurrence.ends_at <= at, Booking.status != BookingStatus.CONFIRMED)
+        )
+        query = query.order_by(Occurrence.starts_at.desc())
+    else:
+        when = "upcoming"
+        query = query.where(Occurrence.ends_at > at, Booking.status == BookingStatus.CONFIRMED)
+        query = query.order_by(Occurrence.starts_at)
+    return render_template("sessions/mine.html", page=paginate(query), when=when)
+
+
+def _own_booking(booking_id: int) -> Booking:
+    return services.get_booking(booking_id, current_user) or abort(404)
+
+
+@bp.get("/sessions/bookings/<int:booking_id>")
+@login_required
+def booking(booking_id: int) -> str:
+    item = _own_booking(booking_id)
+    history = db.session.scalars(
+        select(BookingEvent).where(BookingEvent.booking_id == item.id).order_by(BookingEvent.id)
+    ).all()
+    return render_template(
+        "sessions/booking.html",
+        booking=item,
+        history=history,
+        change=services.preview_change(item),
+        sees_link=item.user_id == current_user.id or item.occurrence.host_id == current_user.id,
+    )
+
+
+@bp.get("/sessions/bookings/<int:booking_id>/calendar.ics")
+@login_required
+def calendar(booking_id: int) -> Response:
+    item = _own_booking(booking_id)
+    method = "REQUEST" if item.status == BookingStatus.CONFIRMED else "CANCEL"
+    return Response(
+        render(invite(item, method)),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="taxdome-session-{item.id}.ics"'},
+    )
+
+
+def _change_page(item: Booking, action: str, cancel_url: str) -> str:
+    week = _week_arg()
+    days = _week_days(week)
+    offering = item.occurrence.offering
+    grouped = _slots_by_day(load_slots(offering, now()), days)
+    return render_template(
+        "sessions/change.html",
+        booking=item,
+        decision=services.preview_change(item),
+        days=days,
+        grouped=grouped,
+        week=week,
+        weeks=WEEKS,
+        action=action,
+        cancel_url=cancel_url,
+        form=SlotForm(),
+    )
+
+
+def _do_change(item: Booking, by: User, via: str, back: str) -> str | Response:
+    form = SlotForm()
+    chosen = _parse_slot(form) if form.validate_on_submit() else None
+    if chosen is None:
+        flash(_("Choose a time from the list."), "error")
+        return redirect(back)
+    try:
+        services.reschedule(item, chosen[0], chosen[1], by=by, via=via)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(back)
+    flash(_("Your session has moved. The updated invite is on its way."), "success")
+    return render_template("sessions/done.html", booking=item, action="changed")
+
+
+def _do_cancel(item: Booking, by: User, via: str, back: str) -> str | Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.cancel(item, by=by, via=via)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(back)
+    return render_template("sessions/done.html", booking=item, action="cancelled")
+
+
+@bp.route("/sessions/bookings/<int:booking_id>/change", methods=["GET", "POST"])
+@login_required
+def change(booking_id: int) -> str | Response:
+    item = _own_booking(booking_id)
+    here = url_for(".change", booking_id=booking_id)
+    if request.method == "POST":
+        via = "staff" if current_user.id != item.user_id else "account"
+        return _do_change(item, current_user, via, here)
+    return _change_page(item, here, url_for(".cancel", booking_id=booking_id))
+
+
+@bp.route("/sessions/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(booking_id: int) -> str | Response:
+    item = _own_booking(booking_id)
+    here = url_for(".cancel", booking_id=booking_id)
+    if request.method == "POST":
+        via = "staff" if current_user.id != item.user_id else "account"
+        return _do_cancel(item, current_user, via, here)
+    return render_template(
+        "sessions/cancel.html",
+        booking=item,
+        action=here,
+        decision=services.preview_change(item),
+        form=ConfirmForm(),
+    )
+
+
+def _token_booking(token: str) -> Booking | tuple[str, int]:
+    try:
+        return booking_for_token(token)
+    except InvalidToken as exc:
+        return render_template("sessions/link_invalid.html", expired=exc.expired), 400
+
+
+@bp.route("/sessions/b/<token>/change", methods=["GET", "POST"])
+def email_change(token: str) -> str | Response | tuple[str, int]:
+    """POLICY R9: the Change link of an email; no login needed, GET changes nothing."""
+    item = _token_booking(token)
+    if not isinstance(item, Booking):
+        return item
+    here = url_for(".email_change", token=token)
+    if request.method == "POST":
+        return _do_change(item, item.user, "email", here)
+    return _change_page(item, here, url_for(".email_cancel", token=token))
+
+
+@bp.route("/sessions/b/<token>/cancel", methods=["GET", "POST"])
+def email_cancel(token: str) -> str | Response | tuple[str, int]:
+    """POLICY R9: the Cancel link of an email; no login needed, GET changes nothing."""
+    item = _token_booking(token)
+    if not isinstance(item, Booking):
+        return item
+    here = url_for(".email_cancel", token=token)
+    if request.method == "POST":
+        return _do_cancel(item, item.user, "email", here)
+    return render_template(
+        "sessions/cancel.html",
+        booking=item,
+        action=here,
+        decision=services.preview_change(item),
+        form=ConfirmForm(),
+    )
+
+
+# --- Staff ---------------------------------------------------------------------------------------
+
+
+@bp.get("/staff/sessions")
+@staff_required
+def schedule() -> str:
+    form = ScheduleFilterForm(request.args)
+    form.validate()
+    zone = ZoneInfo(viewer_timezone())
+    query = services.booking_query().join(Booking.occurrence).join(Booking.user)
+    hosts = db.session.scalars(
+        select(User).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.name)
+    ).all()
+    host = request.args.get("host", "me" if "host" not in request.args else "")
+    if host == "me":
+        query = query.where(Occurrence.host_id == current_user.id)
+    elif host.isdigit():
+        query = query.where(Occurrence.host_id == int(host))
+    start = form.start.data if not form.start.errors else None
+    end = form.end.data if not form.end.errors else None
+    if start is None and end is None:
+        start = now().astimezone(zone).date()
+    if start:
+        query = query.where(
+            Occurrence.starts_at >= datetime.combine(start, datetime.min.time(), zone)
+        )
+    if end:
+        query = query.where(
+            Occurrence.starts_at
+            < datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
+        )
+    if q := query_text():
+        like = f"%{q.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+    page = paginate(query.order_by(Occurrence.starts_at, Booking.id))
+    return render_template(
+        "sessions/staff_schedule.html", page=page, form=form, hosts=hosts, host=host, start=start
+    )
+
+
+@bp.route("/staff/availability", methods=["GET", "POST"])
+@staff_required
+def availability() -> str | Response:
+    windows = db.session.scalars(
+        select(AvailabilityWindow)
+        .where(AvailabilityWindow.host_id == current_user.id)
+        .order_by(AvailabilityWindow.weekday, AvailabilityWindow.start_time)
+    ).all()
+    data: dict[str, object] = {}
+    counts: dict[int, int] = defaultdict(int)
+    for w in windows:
+        counts[w.weekday] += 1
+        if counts[w.weekday] <= WINDOWS_PER_DAY:
+            data[f"d{w.weekday}_{counts[w.weekday]}_start"] = w.start_time
+            data[f"d{w.weekday}_{counts[w.weekday]}_end"] = w.end_time
+    form = availability_form(data)  # type: ignore[arg-type]
+    room = MeetingRoomForm(prefix="room", meeting_url=current_user.meeting_url)
+    day_off = DayOffForm(prefix="off")
+    if request.method == "POST" and "d0_1_start" in request.form and form.validate_on_submit():
+        db.session.execute(
+            delete(AvailabilityWindow).where(AvailabilityWindow.host_id == current_user.id)
+        )
+        for day in range(7):
+            for n in range(1, WINDOWS_PER_DAY + 1):
+                start, end = form[f"d{day}_{n}_start"].data, form[f"d{day}_{n}_end"].data
+                if start is not None:
+                    db.session.add(
+                        AvailabilityWindow(
+                            host_id=current_user.id, weekday=day, start_time=start, end_time=end
+                        )
+                    )
+        db.session.commit()
+        flash(_("Your weekly hours have been saved."), "success")
+        return redirect(url_for(".availability"))
+    if "room-meeting_url" in request.form and room.validate_on_submit():
+        current_user.meeting_url = room.meeting_url.data or ""
+        db.session.commit()
+        flash(_("Your meeting room link has been saved."), "success")
+        return redirect(url_for(".availability"))
+    if "off-day" in request.form and day_off.validate_on_submit():
+        exists = db.session.scalar(
+            select(DayOff).where(DayOff.host_id == current_user.id, DayOff.day == day_off.day.data)
+        )
+        if exists is None:
+            db.session.add(
+                DayOff(
+                    host_id=current_user.id, day=day_off.day.data, reason=day_off.reason.data or ""
+                )
+            )
+            db.session.commit()
+        flash(_("Day off added."), "success")
+        return redirect(url_for(".availability"))
+    days_off = db.session.scalars(
+        select(DayOff)
+        .where(
+            DayOff.host_id == current_user.id,
+            DayOff.day >= now().astimezone(ZoneInfo(current_user.timezone)).date(),
+        )
+        .order_by(DayOff.day)
+    ).all()
+    return render_template(
+        "sessions/availability.html",
+        form=form,
+        room=room,
+        day_off=day_off,
+        days_off=days_off,
+        weekdays=WEEKDAYS,
+        per_day=WINDOWS_PER_DAY,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/staff/availability/days-off/<int:day_off_id>/delete")
+@staff_required
+def delete_day_off(day_off_id: int) -> Response:
+    item = db.session.scalar(
+        select(DayOff).where(DayOff.id == day_off_id, DayOff.host_id == current_user.id)
+    )
+    if item is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        db.session.delete(item)
+        db.session.commit()
+        flash(_("Day off removed."), "success")
+    return redirect(url_for(".availability"))
+
+
+@bp.get("/staff/notifications")
+@staff_required
+def notification_log() -> str:
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    status = request.args.get("status", "")
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    booking_id = request.args.get("booking", type=int)
+    if booking_id:
+        query = query.where(OutboxMessage.booking_id == booking_id)
+    return render_template(
+        "sessions/notification_log.html", page=paginate(query), status=status, booking_id=booking_id
+    )

@@ -1,0 +1,97 @@
+"""POLICY R7-R10 as pure decisions, with the edges pinned by hypothesis."""
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from academy.scheduling.policy import (
+    POLICY,
+    booking_decision,
+    change_decision,
+    link_valid_until,
+    reminders,
+)
+
+START = datetime(2026, 12, 10, 14, 0, tzinfo=UTC)
+H = timedelta(hours=1)
+instants = st.datetimes(
+    min_value=datetime(2026, 1, 1), max_value=datetime(2028, 1, 1), timezones=st.just(UTC)
+)
+offsets = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=10))
+
+
+# R10 ---------------------------------------------------------------------------------------------
+
+
+def test_r10_exactly_24_hours_before_is_on_time():
+    d = change_decision(START, START - 24 * H)
+    assert d.allowed and not d.late and d.rule == "R10"
+
+
+def test_r10_one_second_less_is_late_but_allowed():
+    d = change_decision(START, START - 24 * H + timedelta(seconds=1))
+    assert d.allowed and d.late
+    assert "counts as a no-show" in d.reason and d.params == {"hours": 24}
+
+
+def test_r10_after_the_start_nothing_can_change():
+    assert not change_decision(START, START).allowed
+    assert not change_decision(START, START + H).allowed
+
+
+@given(start=instants, before=offsets)
+def test_r10_late_exactly_when_notice_is_short(start, before):
+    d = change_decision(start, start - before)
+    if before == timedelta(0):
+        assert not d.allowed
+    else:
+        assert d.allowed and d.late is (before < POLICY.notice)
+
+
+# R8 ----------------------------------------------------------------------------------------------
+
+
+def test_r8_all_reminders_for_an_early_booking():
+    planned = reminders(START, START - timedelta(days=7), has_phone=True)
+    assert [(r.channel, START - r.due_at) for r in planned] == [
+        ("email", 48 * H),
+        ("email", 24 * H),
+        ("email", H),
+        ("sms", timedelta(minutes=30)),
+    ]
+    assert len({r.key for r in planned}) == 4
+
+
+def test_r8_no_sms_without_a_phone():
+    assert all(r.channel == "email" for r in reminders(START, START - 72 * H, has_phone=False))
+
+
+def test_r8_a_reminder_whose_time_has_passed_is_not_sent_late():
+    planned = reminders(START, START - 30 * H, has_phone=False)
+    assert [START - r.due_at for r in planned] == [24 * H, H]
+    # Booked exactly at a reminder's time: that reminder is already due, so it is skipped.
+    assert [START - r.due_at for r in reminders(START, START - 24 * H, False)] == [H]
+
+
+@given(start=instants, before=offsets, phone=st.booleans())
+def test_r8_reminders_are_always_after_booking_and_before_the_start(start, before, phone):
+    booked = start - before
+    for r in reminders(start, booked, phone):
+        assert booked < r.due_at < start
+
+
+# R7 / R9 -----------------------------------------------------------------------------------------
+
+
+def test_r7_booking_only_in_the_future_and_within_the_horizon():
+    now = START - 24 * H
+    assert booking_decision(START, now).allowed
+    assert not booking_decision(now, now).allowed
+    too_far = now + POLICY.booking_horizon + timedelta(minutes=1)
+    d = booking_decision(too_far, now)
+    assert not d.allowed and d.params == {"weeks": 6}
+
+
+def test_r9_links_work_until_the_start():
+    assert link_valid_until(START) == START
