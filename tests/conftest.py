@@ -180,21 +180,35 @@ def db(app: Flask) -> Any:
     return _db
 
 
-class Client(FlaskClient):
-    """A test client whose requests each start with a clean `g`.
+@contextmanager
+def fresh_g() -> Iterator[None]:
+    """Forget what a request leaves on `g` once it is done.
 
-    The `app` fixture keeps one app context pushed for the whole test, and Flask reuses
-    it for the test client's requests; without this, Flask-Login's cached user and
+    The `app` fixture keeps one app context pushed for the whole test, and Flask reuses it
+    for every request made in the test; without this, Flask-Login's cached user and
     Flask-Babel's cached locale would leak from one request into the next.
     """
+    before = set(vars(g))
+    try:
+        yield
+    finally:
+        for name in set(vars(g)) - before:
+            delattr(g, name)
+
+
+@contextmanager
+def request_context(app: Flask) -> Iterator[None]:
+    """Run service code as one request would (url_for, current_user), then forget its `g`."""
+    with fresh_g(), app.test_request_context():
+        yield
+
+
+class Client(FlaskClient):
+    """A test client whose requests each start with a clean `g` (see fresh_g)."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        before = set(vars(g))
-        try:
+        with fresh_g():
             return super().open(*args, **kwargs)
-        finally:
-            for name in set(vars(g)) - before:
-                delattr(g, name)
 
 
 @pytest.fixture
@@ -211,6 +225,21 @@ def clock() -> Iterator[Clock]:
         yield app_clock
     finally:
         app_clock.unfreeze()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The test app served over HTTP on 127.0.0.1 (a free port), in threads."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 # --- Factories --------------------------------------------------------------------------------

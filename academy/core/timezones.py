@@ -6,8 +6,9 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel.dates import format_date, format_time
 from flask import current_app
-from flask_babel import format_datetime
+from flask_babel import get_locale
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -35,14 +36,18 @@ def viewer_timezone() -> str:
 
 
 def localtime(value: datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
-    """Format an aware instant in the viewer's zone (or `tz`), naming the zone.
+    """An aware instant as wall-clock time in the viewer's zone (or `tz`), naming the zone.
 
-    Used as the `localtime` template filter; emails pass the recipient's zone.
+    `fmt` is the length of the date: "short" (3/15/27), "medium" (Mar 15, 2027) or "full"
+    (Monday, March 15, 2027); the time is always hours and minutes. Used as the `localtime`
+    template filter; emails pass the recipient's zone.
     """
     if value is None:
         return ""
-    zone = tz or viewer_timezone()
-    local = value.astimezone(ZoneInfo(zone))
-    # Babel converts to its own selected zone; give it the local wall time in that zone.
-    text = format_datetime(local.replace(tzinfo=None), fmt, rebase=False)
-    return f"{text} ({zone.replace('_', ' ')})"
+    name = tz or viewer_timezone()
+    zone = ZoneInfo(name)
+    local = value.astimezone(zone)
+    locale = get_locale() or "en"
+    day = format_date(local.date(), "full" if fmt == "full" else fmt, locale=locale)
+    clock = format_time(local, "short", tzinfo=zone, locale=locale)
+    return f"{day}, {clock} ({name.replace('_', ' ')})"

@@ -8,14 +8,10 @@ tests skip with a message, unless REQUIRE_BROWSER=1 (CI), where that is a failur
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from werkzeug.serving import make_server
 
 from tests.conftest import require_or_skip
 
@@ -57,19 +53,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--no-first-run",
         ],
     }
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The test app served over HTTP on 127.0.0.1 (a free port), in a thread."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from academy.core.errors import DomainError
 from academy.notifications.models import OutboxMessage, OutboxStatus
 from academy.scheduling import services
 from academy.scheduling.models import Booking, BookingEvent, BookingStatus, HostClaim
+from tests.conftest import request_context
 
 FRI_9 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # Friday 09:00 in Bucharest; now is Wed 10:00 UTC
 
@@ -135,7 +136,7 @@ def test_reschedule_moves_claims_updates_the_invite_and_replaces_reminders(db, s
     host, client = setup
     booking = book(client, host, FRI_9)
     new = FRI_9 + timedelta(days=1, hours=2)
-    with app.test_request_context():
+    with request_context(app):
         services.reschedule(booking, host.id, new, by=client, via="account")
     assert booking.occurrence.starts_at == new and booking.ical_sequence == 1
     claims = db.session.scalars(sa.select(HostClaim.starts_at)).all()
@@ -153,7 +154,7 @@ def test_reschedule_to_a_taken_time_changes_nothing(db, setup, make_user, book, 
     host, client = setup
     booking = book(client, host, FRI_9)
     book(make_user(), host, FRI_9 + timedelta(hours=1))
-    with app.test_request_context(), pytest.raises(services.SlotTaken):
+    with request_context(app), pytest.raises(services.SlotTaken):
         services.reschedule(booking, host.id, FRI_9 + timedelta(hours=1), by=client, via="account")
     db.session.expire_all()
     again = services.get_booking(booking.id, client)
