@@ -5,8 +5,25 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 VISITOR_PAGES = ["/", "/login", "/signup", "/password/forgot", "/help/", "/academy", "/nope"]
-CLIENT_PAGES = ["/", "/profile", "/help/"]
-STAFF_PAGES = ["/staff/users", "/staff/firms", "/staff/plans"]
+CLIENT_PAGES = [
+    "/",
+    "/profile",
+    "/help/",
+    "/sessions/",
+    "/sessions/quick-assist/",
+    "/sessions/mine",
+    "/sessions/bookings/1",
+    "/sessions/bookings/1/change",
+    "/sessions/bookings/1/cancel",
+]
+STAFF_PAGES = [
+    "/staff/users",
+    "/staff/firms",
+    "/staff/plans",
+    "/staff/sessions?host=",
+    "/staff/availability",
+    "/staff/notifications",
+]
 
 
 def _check(page: Page, url: str) -> None:
@@ -35,9 +52,12 @@ def test_form_with_errors(page: Page):
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_client_and_staff_pages(page: Page, make_user):
-    make_user(email="c@example.com", password="client-pass-1")
+def test_client_and_staff_pages(page: Page, make_user, make_host, book, clock):
+    from datetime import timedelta
+
+    member = make_user(email="c@example.com", password="client-pass-1")
     make_user("admin", email="a@example.com", password="admin-pass-12")
+    book(member, make_host(), clock.now().replace(hour=7) + timedelta(days=3))
     _log_in(page, "c@example.com", "client-pass-1")
     for url in CLIENT_PAGES:
         _check(page, url)
