@@ -420,7 +420,7 @@ def book(app: Flask, offering: Callable[[str], Any]) -> Callable[..., Any]:
     def do(
         user: Any, host: Any, start: datetime, slug: str = "quick-assist", note: str = ""
     ) -> Any:
-        with app.test_request_context():
+        with request_context(app):
             return book_one_on_one(user, offering(slug), host.id, start, note)
 
     return do

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
 from academy.core.clock import now
 from academy.core.errors import DomainError
+from academy.core.markers import N_
 from academy.core.tokens import InvalidToken, make_token, read_token
 from academy.core.urls import external_url
 from academy.extensions import db
@@ -158,7 +159,7 @@ def request_password_reset(email: str) -> None:
     enqueue_email(
         user,
         "password_reset",
-        "Reset your TaxDome Academy password",
+        N_("Reset your TaxDome Academy password"),
         "password_reset",
         link=external_url("accounts.reset_password", token=token),
         minutes=minutes,

@@ -12,6 +12,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import update
 
 from academy.core.clock import now
+from academy.core.markers import N_
 from academy.extensions import db
 from academy.notifications.calendar import Invite, render
 from academy.notifications.models import OutboxMessage, OutboxStatus
@@ -88,7 +89,7 @@ def _schedule_reminders(booking: Booking) -> None:
             enqueue_email(
                 user,
                 "booking_reminder",
-                "Reminder: %(title)s",
+                N_("Reminder: %(title)s"),
                 "booking_reminder",
                 due_at=reminder.due_at,
                 dedupe_key=key,
@@ -119,7 +120,7 @@ def notify_booked(booking: Booking) -> None:
     enqueue_email(
         booking.user,
         "booking_confirmed",
-        "Confirmed: %(title)s",
+        N_("Confirmed: %(title)s"),
         "booking_confirmed",
         subject_params={"title": context["title"]},
         booking_id=booking.id,
@@ -135,7 +136,7 @@ def notify_rescheduled(booking: Booking, late: bool) -> None:
     enqueue_email(
         booking.user,
         "booking_rescheduled",
-        "Moved: %(title)s",
+        N_("Moved: %(title)s"),
         "booking_rescheduled",
         subject_params={"title": context["title"]},
         booking_id=booking.id,
@@ -152,7 +153,7 @@ def notify_cancelled(booking: Booking, late: bool) -> None:
     enqueue_email(
         booking.user,
         "booking_cancelled",
-        "Cancelled: %(title)s",
+        N_("Cancelled: %(title)s"),
         "booking_cancelled",
         subject_params={"title": context["title"]},
         booking_id=booking.id,

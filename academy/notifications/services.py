@@ -28,7 +28,8 @@ def enqueue_email(
 ) -> OutboxMessage:
     """Render `emails/<template>.txt` and `.html` in the user's language and zone, and queue it.
 
-    `subject` is a message id; it is translated in the recipient's language here.
+    `subject` is a message id marked with N_(); it is translated in the recipient's language
+    here, with `subject_params` filled in.
     """
     with force_locale(user.language):
         from flask_babel import gettext

@@ -14,10 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-
-def N_(message: str) -> str:
-    """Mark a message for translation without translating it here (gettext_noop)."""
-    return message
+from academy.core.markers import N_
 
 
 class Channel(StrEnum):

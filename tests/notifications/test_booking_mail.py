@@ -143,3 +143,14 @@ def test_r8_a_cancelled_session_gets_no_more_reminders(
     dispatch_due()
     subjects = [m["Subject"] for m in smtp.to(client.email)]
     assert subjects == ["Confirmed: Quick assist", "Cancelled: Quick assist"]
+
+
+def test_emails_are_in_the_clients_language_and_zone(clock, make_host, make_user, book, smtp):
+    client = make_user(language="ro", timezone="Europe/Bucharest")
+    book(client, make_host(), datetime(2026, 12, 1, 8, tzinfo=UTC))
+    dispatch_due()
+    [mail] = smtp.to(client.email)
+    assert mail["Subject"] == "Confirmat: Asistență rapidă"
+    body = _plain(mail)
+    assert "marți, 1 decembrie 2026, 10:00 (Europe/Bucharest)" in body
+    assert f"Bună ziua, {client.name}," in body
