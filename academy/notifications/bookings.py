@@ -115,49 +115,32 @@ def withdraw_reminders(booking: Booking) -> int:
     return int(result.rowcount or 0)
 
 
-def notify_booked(booking: Booking) -> None:
+def _send(booking: Booking, kind: str, subject: str, method: str, **extra: Any) -> None:
     context = _context(booking)
     enqueue_email(
         booking.user,
-        "booking_confirmed",
-        N_("Confirmed: %(title)s"),
-        "booking_confirmed",
+        kind,
+        subject,
+        kind,
         subject_params={"title": context["title"]},
         booking_id=booking.id,
-        attachments=[_attachment(booking, "REQUEST")],
+        attachments=[_attachment(booking, method)],
         **context,
+        **extra,
     )
+
+
+def notify_booked(booking: Booking) -> None:
+    _send(booking, "booking_confirmed", N_("Confirmed: %(title)s"), "REQUEST")
     _schedule_reminders(booking)
 
 
 def notify_rescheduled(booking: Booking, late: bool) -> None:
     withdraw_reminders(booking)
-    context = _context(booking)
-    enqueue_email(
-        booking.user,
-        "booking_rescheduled",
-        N_("Moved: %(title)s"),
-        "booking_rescheduled",
-        subject_params={"title": context["title"]},
-        booking_id=booking.id,
-        attachments=[_attachment(booking, "REQUEST")],
-        late=late,
-        **context,
-    )
+    _send(booking, "booking_rescheduled", N_("Moved: %(title)s"), "REQUEST", late=late)
     _schedule_reminders(booking)
 
 
 def notify_cancelled(booking: Booking, late: bool) -> None:
     withdraw_reminders(booking)
-    context = _context(booking)
-    enqueue_email(
-        booking.user,
-        "booking_cancelled",
-        N_("Cancelled: %(title)s"),
-        "booking_cancelled",
-        subject_params={"title": context["title"]},
-        booking_id=booking.id,
-        attachments=[_attachment(booking, "CANCEL")],
-        late=late,
-        **context,
-    )
+    _send(booking, "booking_cancelled", N_("Cancelled: %(title)s"), "CANCEL", late=late)

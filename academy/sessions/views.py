@@ -285,69 +285,72 @@ def _do_cancel(item: Booking, by: User, via: str, back: str) -> str | Response:
     return render_template("sessions/done.html", booking=item, action="cancelled")
 
 
+def _change_flow(item: Booking, by: User, via: str, here: str, cancel_url: str) -> str | Response:
+    if request.method == "POST":
+        return _do_change(item, by, via, here)
+    return _change_page(item, here, cancel_url)
+
+
+def _cancel_flow(item: Booking, by: User, via: str, here: str) -> str | Response:
+    if request.method == "POST":
+        return _do_cancel(item, by, via, here)
+    return render_template(
+        "sessions/cancel.html",
+        booking=item,
+        action=here,
+        decision=services.preview_change(item),
+        form=ConfirmForm(),
+    )
+
+
+def _via(item: Booking) -> str:
+    return "account" if current_user.id == item.user_id else "staff"
+
+
 @bp.route("/sessions/bookings/<int:booking_id>/change", methods=["GET", "POST"])
 @login_required
 def change(booking_id: int) -> str | Response:
     item = _own_booking(booking_id)
-    here = url_for(".change", booking_id=booking_id)
-    if request.method == "POST":
-        via = "staff" if current_user.id != item.user_id else "account"
-        return _do_change(item, current_user, via, here)
-    return _change_page(item, here, url_for(".cancel", booking_id=booking_id))
+    return _change_flow(
+        item,
+        current_user,
+        _via(item),
+        url_for(".change", booking_id=booking_id),
+        url_for(".cancel", booking_id=booking_id),
+    )
 
 
 @bp.route("/sessions/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(booking_id: int) -> str | Response:
     item = _own_booking(booking_id)
-    here = url_for(".cancel", booking_id=booking_id)
-    if request.method == "POST":
-        via = "staff" if current_user.id != item.user_id else "account"
-        return _do_cancel(item, current_user, via, here)
-    return render_template(
-        "sessions/cancel.html",
-        booking=item,
-        action=here,
-        decision=services.preview_change(item),
-        form=ConfirmForm(),
-    )
+    return _cancel_flow(item, current_user, _via(item), url_for(".cancel", booking_id=booking_id))
 
 
-def _token_booking(token: str) -> Booking | tuple[str, int]:
-    try:
-        return booking_for_token(token)
-    except InvalidToken as exc:
-        return render_template("sessions/link_invalid.html", expired=exc.expired), 400
+@bp.errorhandler(InvalidToken)
+def invalid_link(error: InvalidToken) -> tuple[str, int]:
+    """A tampered, foreign or expired Change/Cancel link: a clear page, never a 500 (R9)."""
+    return render_template("sessions/link_invalid.html", expired=error.expired), 400
 
 
 @bp.route("/sessions/b/<token>/change", methods=["GET", "POST"])
-def email_change(token: str) -> str | Response | tuple[str, int]:
+def email_change(token: str) -> str | Response:
     """POLICY R9: the Change link of an email; no login needed, GET changes nothing."""
-    item = _token_booking(token)
-    if not isinstance(item, Booking):
-        return item
-    here = url_for(".email_change", token=token)
-    if request.method == "POST":
-        return _do_change(item, item.user, "email", here)
-    return _change_page(item, here, url_for(".email_cancel", token=token))
+    item = booking_for_token(token)
+    return _change_flow(
+        item,
+        item.user,
+        "email",
+        url_for(".email_change", token=token),
+        url_for(".email_cancel", token=token),
+    )
 
 
 @bp.route("/sessions/b/<token>/cancel", methods=["GET", "POST"])
-def email_cancel(token: str) -> str | Response | tuple[str, int]:
+def email_cancel(token: str) -> str | Response:
     """POLICY R9: the Cancel link of an email; no login needed, GET changes nothing."""
-    item = _token_booking(token)
-    if not isinstance(item, Booking):
-        return item
-    here = url_for(".email_cancel", token=token)
-    if request.method == "POST":
-        return _do_cancel(item, item.user, "email", here)
-    return render_template(
-        "sessions/cancel.html",
-        booking=item,
-        action=here,
-        decision=services.preview_change(item),
-        form=ConfirmForm(),
-    )
+    item = booking_for_token(token)
+    return _cancel_flow(item, item.user, "email", url_for(".email_cancel", token=token))
 
 
 # --- Staff ---------------------------------------------------------------------------------------
