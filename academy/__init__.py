@@ -143,9 +143,10 @@ def _register_errors(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from academy.core.i18n import explain
-    from academy.core.timezones import localtime, viewer_timezone
+    from academy.core.timezones import clock_time, localtime, viewer_timezone
 
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["clock_time"] = clock_time
     app.jinja_env.globals["explain"] = explain
     app.jinja_env.globals["viewer_timezone"] = viewer_timezone
 

@@ -1,4 +1,5 @@
-"""`make bench`: the academy's pages against a bare Flask + SQLAlchemy "fortunes" page.
+"""`make bench`: the academy's pages against a bare Flask + SQLAlchemy "fortunes" page, then
+the outbox dispatcher against a plain smtplib loop (bench/dispatch.py).
 
 Both apps run side by side under the same gunicorn settings, each with its own throwaway
 SQLite database, and are loaded by the same client over loopback. The number that matters is
@@ -8,6 +9,9 @@ benchmark by adding a line to PAGES. Run it as a script (bench/ is then on sys.p
 
     .venv/bin/python bench/run.py [--seconds 5] [--rounds 5] [--warmup 1] [--concurrency 8]
                                   [--workers 2] [--page NAME]... [--client python|wrk]
+                                  [--only pages|dispatch] [--messages 2000] [--dispatch-rounds 2]
+
+`--page` alone measures those pages and skips the dispatcher; `--only` says exactly what runs.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 from types import FrameType
 from urllib.parse import urlencode, urlsplit
 
+import dispatch
 from bare_app import ENV_URL, EXTRA, FORTUNES, init_db
 from load import Client, LoadError, LoadResult, combine, forms_in, run_load, run_wrk, wrk_path
 
@@ -43,17 +48,26 @@ HOST = "127.0.0.1"
 
 @dataclass(frozen=True)
 class Page:
-    """An academy page to measure; `user` (a key of USERS) measures it logged in as them."""
+    """An academy page to measure; `user` (a key of USERS) measures it logged in as them.
+
+    `shows`, when set, is text the page must contain before it is measured: a page that is a
+    200 but empty (no free slots, no bookings) does less work than the real one.
+    """
 
     name: str
     path: str
     user: str | None = None
+    shows: str | None = None
 
 
 PAGES: list[Page] = [
     Page("home", "/"),
     Page("login", "/login"),
     Page("home, client", "/", user="client"),
+    # This week's free slots of the demo staff member's weekday hours, one form per slot.
+    Page("1:1 slots", "/sessions/quick-assist/", user="client", shows='name="start"'),
+    # The two sessions `flask demo seed` books for the demo client.
+    Page("my sessions", "/sessions/mine", user="client", shows='href="/sessions/bookings/'),
 ]
 
 # Accounts made by `flask demo seed` (academy/demo.py).
@@ -274,6 +288,8 @@ def check_page(server: Server, page: Page, cookies: Mapping[str, str]) -> None:
     if shows_logged_in(reply.text()) != bool(page.user):
         state = "logged in" if page.user is None else "anonymous"
         raise BenchError(f"page {page.name!r}: GET {page.path} was served {state}")
+    if page.shows and page.shows not in reply.text():
+        raise BenchError(f"page {page.name!r}: GET {page.path} does not show {page.shows!r}")
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -365,9 +381,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="python",
         help="load generator: python (default, threads) or wrk (if installed; whole seconds)",
     )
+    parser.add_argument(
+        "--only",
+        choices=["pages", "dispatch"],
+        help="only the pages or only the dispatcher (default: both; with --page: pages)",
+    )
+    parser.add_argument(
+        "--messages",
+        type=int,
+        default=dispatch.MESSAGES,
+        help=f"dispatch: messages per sender and round ({dispatch.MESSAGES})",
+    )
+    parser.add_argument(
+        "--dispatch-rounds",
+        type=int,
+        default=dispatch.ROUNDS,
+        help=f"dispatch: rounds alternating the two senders ({dispatch.ROUNDS})",
+    )
     args = parser.parse_args(argv)
     if min(args.seconds, args.rounds, args.concurrency, args.workers) <= 0 or args.warmup < 0:
         parser.error("--seconds, --rounds, --concurrency and --workers must be positive")
+    if min(args.messages, args.dispatch_rounds) <= 0:
+        parser.error("--messages and --dispatch-rounds must be positive")
+    if args.only is None and args.page:
+        args.only = "pages"
+    elif args.only == "dispatch" and args.page:
+        parser.error("--page measures pages: it cannot go with --only dispatch")
     known = {p.name for p in PAGES}
     unknown = set(args.page or []) - known
     if unknown:
@@ -383,10 +422,27 @@ def _raise_on_term(signum: int, _frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The pages, then the dispatcher (each unless --only says otherwise); 0 if both worked."""
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_on_term)
+    status = 0
+    if args.only in {None, "pages"}:
+        status = run_pages(args)
+        if status == 130:
+            return status
+    if args.only in {None, "dispatch"}:
+        try:
+            status = dispatch.run(args.messages, args.dispatch_rounds) or status
+        except KeyboardInterrupt:
+            print("\nbench interrupted", file=sys.stderr)
+            return 130
+    return status
+
+
+def run_pages(args: argparse.Namespace) -> int:
+    """Both apps under gunicorn, every page measured, servers stopped and temp dir removed."""
     pages = [p for p in PAGES if not args.page or p.name in args.page]
     measure: Callable[..., LoadResult] = run_wrk if args.client == "wrk" else run_load
-    signal.signal(signal.SIGTERM, _raise_on_term)
 
     tmp = Path(tempfile.mkdtemp(prefix="academy-bench-"))
     servers: list[Server] = []

@@ -52,15 +52,20 @@ def free_slots(
     duration: timedelta,
     claimed: set[datetime],
     now: datetime,
+    since: datetime | None = None,
+    until: datetime | None = None,
     policy: Policy = POLICY,
 ) -> list[datetime]:
-    """Start instants (UTC) of free slots of `duration` for one host, from now to the horizon."""
+    """Start instants (UTC) of free slots of `duration` for one host, from now to the horizon,
+    and within [since, until) when given (a page shows one week: only that week is computed)."""
     zone = ZoneInfo(host_zone)
     by_weekday: dict[int, list[tuple[time, time]]] = defaultdict(list)
     for weekday, start, end in windows:
         by_weekday[weekday].append((start, end))
-    first = now.astimezone(zone).date()
-    last = (now + policy.booking_horizon).astimezone(zone).date()
+    since = max(since or now, now)
+    until = min(until or now + policy.booking_horizon, now + policy.booking_horizon + timedelta(1))
+    first = (since - timedelta(days=1)).astimezone(zone).date()
+    last = until.astimezone(zone).date()
     result: list[datetime] = []
     day = first
     while day <= last:
@@ -68,8 +73,10 @@ def free_slots(
             for start, end in sorted(by_weekday.get(day.weekday(), ())):
                 t, stop = _local(day, start, zone), _local(day, end, zone)
                 while t + duration <= stop:
-                    if booking_decision(t, now, policy).allowed and not any(
-                        c in claimed for c in cells(t, duration, policy.slot_grid)
+                    if (
+                        since <= t < until
+                        and booking_decision(t, now, policy).allowed
+                        and not any(c in claimed for c in cells(t, duration, policy.slot_grid))
                     ):
                         result.append(t)
                     t += policy.slot_grid
@@ -81,9 +88,12 @@ def load_slots(
     offering: Offering,
     now: datetime,
     host_ids: list[int] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
     policy: Policy = POLICY,
 ) -> list[Slot]:
-    """Every free slot of `offering`, for all hosts with weekly hours (or the given ones).
+    """Free slots of `offering` starting in [since, until) (default: now to the horizon), for
+    all hosts with weekly hours (or the given ones).
 
     Four queries whatever the number of hosts, weeks or bookings.
     """
@@ -123,6 +133,8 @@ def load_slots(
             duration=duration,
             claimed=taken[host_id],
             now=now,
+            since=since,
+            until=until,
             policy=policy,
         )
     ]

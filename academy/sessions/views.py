@@ -79,13 +79,14 @@ def _week_days(week: int) -> list[date]:
     return [first + timedelta(days=i) for i in range(7)]
 
 
-def _slots_by_day(slots: list[Slot], days: list[date]) -> dict[date, list[Slot]]:
+def _week_slots(offering: Offering, days: list[date]) -> dict[date, list[Slot]]:
+    """The free slots of the days shown (in the viewer's zone), grouped by day."""
     zone = ZoneInfo(viewer_timezone())
+    since = datetime.combine(days[0], datetime.min.time(), zone)
+    until = datetime.combine(days[-1] + timedelta(days=1), datetime.min.time(), zone)
     grouped: dict[date, list[Slot]] = defaultdict(list)
-    for slot in slots:
-        day = slot.starts_at.astimezone(zone).date()
-        if days[0] <= day <= days[-1]:
-            grouped[day].append(slot)
+    for slot in load_slots(offering, now(), since=since, until=until):
+        grouped[slot.starts_at.astimezone(zone).date()].append(slot)
     return grouped
 
 
@@ -126,7 +127,7 @@ def slots(slug: str) -> str:
     decision = can_use(current_user, Channel.SESSIONS)
     week = _week_arg()
     days = _week_days(week)
-    grouped = _slots_by_day(load_slots(offering, now()), days) if decision else {}
+    grouped = _week_slots(offering, days) if decision else {}
     return render_template(
         "sessions/slots.html",
         offering=offering,
@@ -244,7 +245,7 @@ def _change_page(item: Booking, action: str, cancel_url: str) -> str:
     week = _week_arg()
     days = _week_days(week)
     offering = item.occurrence.offering
-    grouped = _slots_by_day(load_slots(offering, now()), days)
+    grouped = _week_slots(offering, days)
     return render_template(
         "sessions/change.html",
         booking=item,
