@@ -75,8 +75,26 @@ def claim(batch: int) -> list[OutboxMessage]:
             select(OutboxMessage)
             .where(OutboxMessage.claim_token == token, OutboxMessage.status == OutboxStatus.SENDING)
             .order_by(OutboxMessage.due_at, OutboxMessage.id)
+            # Rows already in this session were changed by the UPDATE above: reload them.
+            .execution_options(populate_existing=True)
         )
     )
+
+
+def _finish(msg: OutboxMessage, token: str, **values: object) -> bool:
+    """Record a send's outcome, only if this dispatcher still holds the claim.
+
+    A dispatcher that stalled past STALE_CLAIM has lost the row to another one; its late
+    outcome must not overwrite the newer one.
+    """
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == msg.id, OutboxMessage.claim_token == token)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return bool(result.rowcount)
 
 
 def dispatch_due(batch: int = 200) -> DispatchResult:
@@ -88,30 +106,41 @@ def dispatch_due(batch: int = 200) -> DispatchResult:
     while messages := claim(batch):
         with transport_for(config) as transport:
             for msg in messages:
-                msg.attempts += 1
+                token = msg.claim_token or ""
+                attempts = msg.attempts + 1
                 try:
                     if msg.channel == "sms":
                         sms.send(msg.recipient, msg.body_text, reference=f"outbox{msg.id}")
                     else:
                         transport.send(build_email(msg, config["MAIL_DEFAULT_SENDER"]))
                 except Exception as exc:  # any failure is retried, never dropped
-                    log.warning("outbox %s attempt %s failed: %s", msg.id, msg.attempts, exc)
-                    msg.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                    msg.claim_token = None
-                    if msg.attempts >= max_attempts:
-                        msg.status = OutboxStatus.FAILED
-                        result.failed += 1
-                    else:
-                        msg.status = OutboxStatus.PENDING
-                        msg.due_at = now() + backoff(msg.attempts)
-                        result.retried += 1
+                    log.warning("outbox %s attempt %s failed: %s", msg.id, attempts, exc)
+                    error = f"{type(exc).__name__}: {exc}"[:2000]
+                    final = attempts >= max_attempts
+                    # Each outcome is committed at once: a crash later never re-sends this one.
+                    if _finish(
+                        msg,
+                        token,
+                        attempts=attempts,
+                        last_error=error,
+                        claim_token=None,
+                        status=OutboxStatus.FAILED if final else OutboxStatus.PENDING,
+                        due_at=msg.due_at if final else now() + backoff(attempts),
+                    ):
+                        if final:
+                            result.failed += 1
+                        else:
+                            result.retried += 1
                 else:
-                    msg.status = OutboxStatus.SENT
-                    msg.sent_at = now()
-                    msg.last_error = None
-                    result.sent += 1
-                # Commit each outcome: a crash later in the batch never re-sends this one.
-                db.session.commit()
+                    if _finish(
+                        msg,
+                        token,
+                        attempts=attempts,
+                        status=OutboxStatus.SENT,
+                        sent_at=now(),
+                        last_error=None,
+                    ):
+                        result.sent += 1
         if len(messages) < batch:
             break
     return result

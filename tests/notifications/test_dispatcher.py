@@ -32,6 +32,7 @@ def test_failed_send_is_retried_with_backoff_then_sent(db, make_user, smtp, cloc
     smtp.fail_next = 1
     result = dispatch_due()
     assert (result.sent, result.retried) == (0, 1)
+    db.session.expire_all()
     msg = db.session.scalar(sa.select(OutboxMessage))
     assert msg.status == OutboxStatus.PENDING and msg.attempts == 1
     assert "451" in msg.last_error
@@ -52,6 +53,7 @@ def test_after_the_last_try_a_message_is_marked_failed_not_dropped(app, db, make
     for _ in range(3):
         dispatch_due()
         clock.advance(timedelta(hours=1))
+    db.session.expire_all()
     msg = db.session.scalar(sa.select(OutboxMessage))
     assert msg.status == OutboxStatus.FAILED and msg.attempts == 3
     assert "ConnectionRefusedError" in msg.last_error

@@ -79,6 +79,7 @@ def test_sms_is_sent_through_the_provider_api_and_retried_on_failure(
     assert base64.b64decode(last["auth"].split()[1]) == b"AC123:secret"
     assert last["form"]["To"] == "+40 721 000 111" and last["form"]["From"] == "+15550001"
     assert "Quick assist" in last["form"]["Body"] and "http://x/c" in last["form"]["Body"]
+    db.session.expire_all()
     msg = db.session.scalar(sa.select(OutboxMessage))
     assert msg.status == OutboxStatus.SENT and msg.attempts == 2
 
