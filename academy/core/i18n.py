@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 from babel.lists import format_list
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
+from academy.core.timezones import viewer_timezone
 from academy.scheduling.policy import Decision
 
 
@@ -27,8 +32,17 @@ def explain(decision: Decision) -> str:
     """The decision's reason in the viewer's language, with its parameters filled in."""
     if not decision.reason:
         return ""
-    params = {
-        k: format_list(list(v), locale=get_locale() or "en") if isinstance(v, list | tuple) else v
-        for k, v in decision.params.items()
-    }
-    return gettext(decision.reason, **params)
+    return gettext(decision.reason, **{k: _shown(v) for k, v in decision.params.items()})
+
+
+def _shown(value: object) -> object:
+    """A decision's parameter as a person reads it: lists joined, instants as local dates."""
+    if isinstance(value, list | tuple):
+        return format_list([str(v) for v in value], locale=get_locale() or "en")
+    if isinstance(value, datetime):
+        return format_date(
+            value.astimezone(ZoneInfo(viewer_timezone())).date(),
+            "long",
+            locale=get_locale() or "en",
+        )
+    return value

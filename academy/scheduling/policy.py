@@ -201,3 +201,118 @@ def change_decision(start: datetime, at: datetime, policy: Policy = POLICY) -> C
 def link_valid_until(start: datetime) -> datetime:
     """POLICY R9: change and cancel links in emails work until the session starts."""
     return start
+
+
+# --- No-shows (POLICY R12-R16) -------------------------------------------------------------------
+
+
+class PenaltyMode(StrEnum):
+    """R15: what a second no-show within 12 months means; a setting per plan."""
+
+    FEE = "fee"  # the next session carries a fee
+    COOLDOWN = "cooldown"  # no booking until six months after the most recent no-show
+
+
+@dataclass(frozen=True)
+class NoShowTerms:
+    window_months: int = 12  # R15, R16: the rolling window
+    cooldown_months: int = 6  # R15
+    unresponsive_minutes: int = 5  # R13: when staff may end a session
+
+
+NO_SHOW_TERMS = NoShowTerms()
+
+
+def add_months(at: datetime, months: int) -> datetime:
+    """The same day and time `months` later (or earlier); the 31st becomes the month's last day."""
+    month_index = at.month - 1 + months
+    year, month = at.year + month_index // 12, month_index % 12 + 1
+    days_in_month = [
+        31,
+        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month - 1]
+    return at.replace(year=year, month=month, day=min(at.day, days_in_month))
+
+
+def within_window(earlier: datetime, later: datetime, terms: NoShowTerms = NO_SHOW_TERMS) -> bool:
+    """R15: is `later` within 12 months of `earlier`? Exactly 12 months after counts as within."""
+    return earlier <= later <= add_months(earlier, terms.window_months)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A client's no-show record at one instant (counted no-shows only: excused ones are out)."""
+
+    recent: tuple[datetime, ...]  # in the rolling window before `at`, oldest first (R16)
+    most_recent: datetime | None
+    penalty: bool  # R15: the most recent no-show came within 12 months of an earlier one
+    cooldown_until: datetime | None  # R15 cooldown: no booking before this
+
+    @property
+    def warned(self) -> bool:
+        """R14: at least one counted no-show in the rolling window."""
+        return bool(self.recent)
+
+
+def standing(
+    no_shows: Iterable[datetime], at: datetime, terms: NoShowTerms = NO_SHOW_TERMS
+) -> Standing:
+    """R14-R16 from the instants of a client's counted no-shows."""
+    ordered = sorted(n for n in no_shows if n <= at)
+    recent = tuple(n for n in ordered if within_window(n, at, terms))
+    if not ordered:
+        return Standing((), None, False, None)
+    last = ordered[-1]
+    penalty = any(within_window(earlier, last, terms) for earlier in ordered[:-1])
+    cooldown_until = add_months(last, terms.cooldown_months) if penalty else None
+    return Standing(recent, last, penalty, cooldown_until)
+
+
+@dataclass(frozen=True)
+class PenaltyDecision(Decision):
+    fee_required: bool = False
+    not_before: datetime | None = None
+
+
+def penalty_decision(
+    record: Standing, mode: PenaltyMode, at: datetime, fee_charged_since_last: bool
+) -> PenaltyDecision:
+    """R15: may the client book now, and does the session carry a fee?
+
+    A fee applies to the next session booked after the no-show that triggered it, once.
+    A cooldown lasts until six months after the most recent no-show.
+    """
+    if not record.penalty:
+        return PenaltyDecision(True, "R15")
+    if mode == PenaltyMode.COOLDOWN:
+        assert record.cooldown_until is not None
+        if at < record.cooldown_until:
+            return PenaltyDecision(
+                False,
+                "R15",
+                N_(
+                    "After a second no-show within 12 months, you can book your next session "
+                    "from %(date)s."
+                ),
+                {"date": record.cooldown_until},
+                not_before=record.cooldown_until,
+            )
+        return PenaltyDecision(True, "R15")
+    if fee_charged_since_last:
+        return PenaltyDecision(True, "R15")
+    return PenaltyDecision(
+        True,
+        "R15",
+        N_("After a second no-show within 12 months, your next session carries a fee."),
+        fee_required=True,
+    )
