@@ -156,6 +156,7 @@ def _register_template_helpers(app: Flask) -> None:
 
         return {
             "support_email": app.config["SUPPORT_EMAIL"],
+            "fee_currency": app.config["FEE_CURRENCY"],
             "current_locale": str(get_locale() or "en"),
             "languages": [("en", "English"), ("ro", "Română")],
         }

@@ -63,6 +63,7 @@ class Config:
         self.DEFAULT_TIMEZONE = os.environ.get("DEFAULT_TIMEZONE", "Europe/Bucharest")
 
         self.SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "help@taxdome.com")  # POLICY R19
+        self.FEE_CURRENCY = os.environ.get("FEE_CURRENCY", "EUR")  # POLICY R15 fees
         self.MAIL_DEFAULT_SENDER = os.environ.get(
             "MAIL_DEFAULT_SENDER", "TaxDome Academy <academy@taxdome.com>"
         )

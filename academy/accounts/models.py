@@ -29,6 +29,10 @@ class Plan(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(default=0)
     is_default: Mapped[bool] = mapped_column(default=False)
+    # POLICY R15: what a second no-show within 12 months means on this plan ("fee" or
+    # "cooldown"), and the fee, in whole units of FEE_CURRENCY.
+    noshow_penalty: Mapped[str] = mapped_column(String(10), default="fee", server_default="fee")
+    noshow_fee: Mapped[int] = mapped_column(default=50, server_default="50")
 
     grants: Mapped[list[PlanChannel]] = relationship(
         back_populates="plan", lazy="raise", cascade="all, delete-orphan"

@@ -1,7 +1,7 @@
 """What users do with their accounts: sign up, log in, reset a password, edit a profile.
 
-Also `can_use`, the one check of "may this user use channel X" (POLICY R2), used by
-every page that offers a channel.
+Also `plan_allows`, what the firm's plan includes (POLICY R2); booking pages ask
+academy.scheduling.access.can_use, which combines it with the rest of the terms.
 """
 
 from __future__ import annotations
@@ -226,8 +226,11 @@ def _firm_plan(user: User) -> tuple[str | None, int]:
     return (row[0], row[1]) if row else (None, 0)
 
 
-def can_use(user: User, channel: Channel) -> Decision:
-    """POLICY R2: may `user` use `channel`? Staff may use everything."""
+def plan_allows(user: User, channel: Channel) -> Decision:
+    """POLICY R2 alone: does the user's plan include `channel`? Staff may use everything.
+
+    Pages that book or register ask academy.scheduling.access.can_use, which adds the rest.
+    """
     return channel_overview(user, [channel])[0][1]
 
 

@@ -35,7 +35,7 @@ from academy.accounts.forms import (
 )
 from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
 from academy.core.errors import DomainError
-from academy.core.forms import query_text
+from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
 from academy.core.security import admin_required, safe_next, staff_required
 from academy.core.tokens import InvalidToken
@@ -47,15 +47,6 @@ bp = Blueprint("accounts", __name__)
 
 def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
-
-
-def _show_error(form: object, error: DomainError) -> None:
-    """Put a service's error beside its field, or at the top of the page."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -82,7 +73,7 @@ def signup() -> str | Response:
                 firm_name=form.firm.data,
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_error(form, error)
         else:
             login_user(user)
             flash(_("Welcome to TaxDome Academy, %(name)s.", name=user.name), "success")
@@ -168,7 +159,7 @@ def profile() -> str | Response:
                 current_user, password_form.current_password.data, password_form.password.data
             )
         except DomainError as error:
-            _show_error(password_form, error)
+            show_error(password_form, error)
         else:
             flash(_("Your password has been changed."), "success")
             return redirect(url_for(".profile"))

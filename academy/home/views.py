@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from academy.accounts.services import channel_overview
 from academy.core.security import safe_next
 from academy.extensions import db
-from academy.scheduling.policy import CHANNEL_NAMES
+from academy.scheduling.access import can_use
+from academy.scheduling.models import Notice
+from academy.scheduling.policy import CHANNEL_NAMES, Channel
+from academy.sessions.forms import ConfirmForm
 
 bp = Blueprint("home", __name__)
 
@@ -18,7 +22,24 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index() -> str:
     channels = channel_overview(current_user) if current_user.is_authenticated else None
-    return render_template("main/index.html", channels=channels, names=CHANNEL_NAMES)
+    notices, record = [], None
+    if current_user.is_authenticated and not current_user.is_staff:
+        notices = db.session.scalars(
+            select(Notice)
+            .where(Notice.user_id == current_user.id, Notice.dismissed_at.is_(None))
+            .order_by(Notice.created_at.desc())
+            .limit(3)
+        ).all()
+        if notices:  # R14/R15: say what the record means now
+            record = can_use(current_user, Channel.SESSIONS)
+    return render_template(
+        "main/index.html",
+        channels=channels,
+        names=CHANNEL_NAMES,
+        notices=notices,
+        terms=record,
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.post("/language")

@@ -93,6 +93,17 @@ class HostClaim(db.Model):
     )
 
 
+class Outcome(StrEnum):
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+    INTERRUPTED = "interrupted"  # R13: unresponsive for more than five minutes
+
+
+class NoShowSource(StrEnum):
+    ABSENT = "absent"  # marked by staff after the start (R12)
+    LATE_CHANGE = "late_change"  # rescheduled or cancelled with less than 24 h notice (R10)
+
+
 class BookingStatus(StrEnum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"
@@ -118,9 +129,16 @@ class Booking(db.Model):
     ical_sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Attendance, marked by staff after the start (R12, R13).
+    outcome: Mapped[Outcome | None] = mapped_column(String(12))
+    outcome_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    outcome_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # R15: a fee owed for this session (whole currency units); no payment is taken here.
+    fee_owed: Mapped[int | None] = mapped_column()
 
     occurrence: Mapped[Occurrence] = relationship(lazy="raise")
-    user: Mapped[User] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise", foreign_keys=[user_id])
     events: Mapped[list[BookingEvent]] = relationship(
         back_populates="booking", lazy="raise", order_by="BookingEvent.id"
     )
@@ -183,3 +201,39 @@ class DayOff(db.Model):
     host_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     day: Mapped[date]
     reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+# --- Attendance and no-shows (POLICY R12-R16) -----------------------------------------------------
+
+
+class NoShow(db.Model):
+    """One counted no-show (R12); excusing it keeps the row, it only stops counting."""
+
+    __tablename__ = "no_shows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # One no-show per booking, whatever marks it: the database keeps it so.
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    source: Mapped[NoShowSource] = mapped_column(String(12))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    excused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    excused_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    excuse_reason: Mapped[str] = mapped_column(Text, default="")
+
+    booking: Mapped[Booking] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise", foreign_keys=[user_id])
+
+
+class Notice(db.Model):
+    """A message in the client's account (R14 warning, R15 penalty), beside its email."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

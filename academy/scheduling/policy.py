@@ -316,3 +316,10 @@ def penalty_decision(
         N_("After a second no-show within 12 months, your next session carries a fee."),
         fee_required=True,
     )
+
+
+def outcome_decision(start: datetime, at: datetime) -> Decision:
+    """R12: a session's outcome (attended, no-show, interrupted) is marked after its start."""
+    if at < start:
+        return Decision(False, "R12", N_("The outcome can be marked once the session has started."))
+    return Decision(True, "R12")

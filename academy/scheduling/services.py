@@ -14,18 +14,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from academy.accounts.models import User
-from academy.accounts.services import can_use
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.i18n import explain
 from academy.extensions import db
 from academy.notifications.bookings import notify_booked, notify_cancelled, notify_rescheduled
+from academy.scheduling.access import can_use
+from academy.scheduling.attendance import fee_for, record_no_show
 from academy.scheduling.models import (
     Booking,
     BookingEvent,
     BookingEventKind,
     BookingStatus,
     HostClaim,
+    NoShowSource,
     Occurrence,
     OccurrenceStatus,
     Offering,
@@ -72,11 +74,22 @@ def _claim(occurrence: Occurrence, duration: timedelta) -> None:
 
 
 def book_one_on_one(
-    user: User, offering: Offering, host_id: int, start: datetime, note: str = ""
+    user: User,
+    offering: Offering,
+    host_id: int,
+    start: datetime,
+    note: str = "",
+    fee_acknowledged: bool = False,
 ) -> Booking:
-    """Book a free 1:1 slot for `user` (POLICY R2, R7), with confirmation and reminders."""
+    """Book a free 1:1 slot for `user` (POLICY R2, R7, R15), with confirmation and reminders.
+
+    When a fee applies (R15), the client must have acknowledged it; it is recorded as owed.
+    """
     if not (decision := can_use(user, Channel.SESSIONS)):
         _refuse(decision)
+    fee = fee_for(user) if getattr(decision, "fee_required", False) else None
+    if fee is not None and not fee_acknowledged:
+        raise DomainError(_l("Please confirm that you accept the fee for this session."), "fee")
     at = now()
     if not (decision := booking_decision(start, at)):
         _refuse(decision)
@@ -98,7 +111,7 @@ def book_one_on_one(
     db.session.add(occurrence)
     db.session.flush()
     _claim(occurrence, duration)
-    booking = Booking(occurrence=occurrence, user=user, note=note.strip())
+    booking = Booking(occurrence=occurrence, user=user, note=note.strip(), fee_owed=fee)
     db.session.add(booking)
     db.session.add(
         BookingEvent(
@@ -163,6 +176,8 @@ def reschedule(booking: Booking, host_id: int, start: datetime, *, by: User, via
             late=decision.late,
         )
     )
+    if decision.late:  # R10, R12: a late change counts as a no-show
+        record_no_show(booking, NoShowSource.LATE_CHANGE, now(), None)
     notify_rescheduled(booking, late=decision.late)
     db.session.commit()
     return booking
@@ -188,6 +203,8 @@ def cancel(booking: Booking, *, by: User, via: str) -> Booking:
             late=decision.late,
         )
     )
+    if decision.late:  # R10, R12: a late change counts as a no-show
+        record_no_show(booking, NoShowSource.LATE_CHANGE, now(), None)
     notify_cancelled(booking, late=decision.late)
     db.session.commit()
     return booking

@@ -4,7 +4,17 @@ from datetime import time
 from itertools import pairwise
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField, URLField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from academy.core.forms import Form
@@ -30,6 +40,7 @@ class SlotForm(Form):
 
 
 class BookForm(SlotForm):
+    fee = BooleanField(_l("I accept the fee for this session."))
     note = TextAreaField(
         _l("What would you like to cover? (optional)"),
         validators=[Optional(), Length(max=1000)],
@@ -104,3 +115,23 @@ class ScheduleFilterForm(Form):
     end = DateField(_l("To"), validators=[Optional()])
     host = StringField(_l("Host"), validators=[Optional()])
     q = StringField(_l("Client"), validators=[Optional(), Length(max=200)])
+
+
+class OutcomeForm(Form):
+    outcome = SelectField(
+        _l("What happened?"),
+        choices=[
+            SelectChoice("attended", _l("Attended")),
+            SelectChoice("no_show", _l("No-show: the client did not attend")),
+            SelectChoice("interrupted", _l("Interrupted: unresponsive for more than 5 minutes")),
+        ],
+    )
+    note = TextAreaField(
+        _l("Note"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("For an interrupted session, the client receives this note."),
+    )
+
+
+class ExcuseForm(Form):
+    reason = StringField(_l("Why is it excused?"), validators=[DataRequired(), Length(max=300)])

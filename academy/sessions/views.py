@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.orm import selectinload
 
-from academy.accounts.models import Role, User
-from academy.accounts.services import can_use
+from academy.accounts.models import Firm, Role, User
 from academy.core.clock import now
 from academy.core.errors import DomainError
-from academy.core.forms import query_text
+from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
 from academy.core.security import staff_required
 from academy.core.timezones import viewer_timezone
@@ -25,7 +25,9 @@ from academy.extensions import db
 from academy.notifications.bookings import invite
 from academy.notifications.calendar import render
 from academy.notifications.models import OutboxMessage
-from academy.scheduling import services
+from academy.scheduling import attendance, services
+from academy.scheduling.access import can_use
+from academy.scheduling.attendance import fee_for
 from academy.scheduling.links import booking_for_token
 from academy.scheduling.models import (
     AvailabilityWindow,
@@ -33,11 +35,14 @@ from academy.scheduling.models import (
     BookingEvent,
     BookingStatus,
     DayOff,
+    NoShow,
+    Notice,
     Occurrence,
     Offering,
     OfferingKind,
+    Outcome,
 )
-from academy.scheduling.policy import POLICY, Channel
+from academy.scheduling.policy import NO_SHOW_TERMS, POLICY, Channel, add_months
 from academy.scheduling.slots import Slot, load_slots
 from academy.sessions.forms import (
     WEEKDAYS,
@@ -45,7 +50,9 @@ from academy.sessions.forms import (
     BookForm,
     ConfirmForm,
     DayOffForm,
+    ExcuseForm,
     MeetingRoomForm,
+    OutcomeForm,
     ScheduleFilterForm,
     SlotForm,
     availability_form,
@@ -155,13 +162,18 @@ def book(slug: str) -> str | Response:
     if request.method == "POST" and form.validate():
         try:
             booking = services.book_one_on_one(
-                current_user, offering, host_id, start, form.note.data or ""
+                current_user,
+                offering,
+                host_id,
+                start,
+                form.note.data or "",
+                fee_acknowledged=bool(form.fee.data),
             )
         except services.SlotTaken:
             flash(_("This time was just taken. Please choose another one."), "error")
             return redirect(url_for(".slots", slug=slug, week=_week_of(start)))
         except DomainError as error:
-            flash(error.message, "error")
+            show_error(form, error)
         else:
             flash(
                 _(
@@ -179,6 +191,8 @@ def book(slug: str) -> str | Response:
         host=host,
         start=start,
         end=start + timedelta(minutes=offering.duration_minutes),
+        terms=can_use(current_user, Channel.SESSIONS),
+        fee=fee_for(current_user),
     )
 
 
@@ -225,6 +239,8 @@ def booking(booking_id: int) -> str:
         booking=item,
         history=history,
         change=services.preview_change(item),
+        outcome_form=OutcomeForm() if current_user.is_staff else None,
+        started=now() >= item.occurrence.starts_at,
         sees_link=item.user_id == current_user.id or item.occurrence.host_id == current_user.id,
     )
 
@@ -494,3 +510,134 @@ def notification_log() -> str:
     return render_template(
         "sessions/notification_log.html", page=paginate(query), status=status, booking_id=booking_id
     )
+
+
+# --- Attendance and the no-show ledger (POLICY R12-R16) -------------------------------------------
+
+
+@bp.post("/staff/bookings/<int:booking_id>/outcome")
+@staff_required
+def mark_outcome(booking_id: int) -> Response:
+    item = _own_booking(booking_id)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            attendance.mark_outcome(
+                item, Outcome(form.outcome.data), by=current_user, note=form.note.data or ""
+            )
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The outcome has been recorded."), "success")
+    else:
+        flash(_("Choose what happened from the list."), "error")
+    return redirect(url_for(".booking", booking_id=booking_id))
+
+
+def _no_show_query() -> Select[tuple[NoShow]]:
+    return select(NoShow).options(
+        selectinload(NoShow.booking)
+        .selectinload(Booking.occurrence)
+        .selectinload(Occurrence.offering)
+    )
+
+
+@bp.get("/staff/clients/<int:user_id>")
+@staff_required
+def client_page(user_id: int) -> str:
+    """R16: a client's no-show history (rolling 12 months; excused ones struck through)."""
+    client = db.session.scalar(
+        select(User)
+        .options(selectinload(User.firm).selectinload(Firm.plan))
+        .where(User.id == user_id)
+    ) or abort(404)
+    since = add_months(now(), -NO_SHOW_TERMS.window_months)
+    shown = 50  # the most recent; the count says how many there are in all
+    no_shows = db.session.scalars(
+        _no_show_query()
+        .where(NoShow.user_id == user_id, NoShow.occurred_at >= since)
+        .order_by(NoShow.occurred_at.desc())
+        .limit(shown)
+    ).all()
+    total = db.session.scalar(
+        select(func.count(NoShow.id)).where(NoShow.user_id == user_id, NoShow.occurred_at >= since)
+    )
+    bookings = db.session.scalars(
+        services.booking_query()
+        .join(Booking.occurrence)
+        .where(Booking.user_id == user_id)
+        .order_by(Occurrence.starts_at.desc())
+        .limit(10)
+    ).all()
+    return render_template(
+        "sessions/client.html",
+        client=client,
+        no_shows=no_shows,
+        bookings=bookings,
+        record=attendance.client_standing(user_id),
+        more=max((total or 0) - len(no_shows), 0),
+        terms=can_use(client, Channel.SESSIONS),
+        excuse=ExcuseForm(),
+    )
+
+
+@bp.post("/staff/no-shows/<int:no_show_id>/excuse")
+@staff_required
+def excuse_no_show(no_show_id: int) -> str | Response:
+    no_show = db.session.get(NoShow, no_show_id) or abort(404)
+    form = ExcuseForm()
+    if form.validate_on_submit():
+        try:
+            attendance.excuse(no_show, by=current_user, reason=form.reason.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The no-show is excused and no longer counts."), "success")
+    else:
+        flash(_("Say why the no-show is excused."), "error")
+    return redirect(url_for(".client_page", user_id=no_show.user_id))
+
+
+@bp.get("/staff/no-shows")
+@staff_required
+def no_show_list() -> str:
+    """R16: clients by number of counted no-shows in the last 12 months."""
+    since = add_months(now(), -NO_SHOW_TERMS.window_months)
+    counts = (
+        select(
+            NoShow.user_id,
+            func.count(NoShow.id).label("n"),
+            func.max(NoShow.occurred_at).label("last"),
+        )
+        .where(NoShow.excused_at.is_(None), NoShow.occurred_at >= since)
+        .group_by(NoShow.user_id)
+        .subquery()
+    )
+    page = paginate(
+        select(User)
+        .options(selectinload(User.firm))
+        .join(counts, counts.c.user_id == User.id)
+        .order_by(counts.c.n.desc(), counts.c.last.desc(), User.id)
+    )
+    ids = [u.id for u in page.items]
+    stats = (
+        {
+            row.user_id: row
+            for row in db.session.execute(select(counts).where(counts.c.user_id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
+    return render_template("sessions/no_shows.html", page=page, stats=stats)
+
+
+@bp.post("/notices/<int:notice_id>/dismiss")
+@login_required
+def dismiss_notice(notice_id: int) -> Response:
+    notice = db.session.scalar(
+        select(Notice).where(Notice.id == notice_id, Notice.user_id == current_user.id)
+    ) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        notice.dismissed_at = now()
+        db.session.commit()
+    return redirect(url_for("home.index"))

@@ -1,8 +1,8 @@
-"""POLICY R2 through the one check every page uses: can_use(user, channel)."""
+"""POLICY R2 through the one check every booking page uses: can_use(user, channel)."""
 
 from academy.accounts.models import Role
-from academy.accounts.services import can_use
 from academy.core.i18n import explain
+from academy.scheduling.access import can_use
 from academy.scheduling.policy import Channel
 
 

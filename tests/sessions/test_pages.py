@@ -36,7 +36,7 @@ def test_slots_page_shows_free_times_in_the_clients_zone(client, login, make_use
 def test_r2_refusal_is_shown_on_the_sessions_page(client, login, make_user, host):
     login(make_user(plan="pro", seats=1))
     html = client.get("/sessions/").text
-    assert "1:1 sessions are not available to your firm." in html
+    assert "You cannot book a 1:1 session now." in html
     assert "2 or more users" in html
     assert "See free times" not in html
     slots = client.get("/sessions/quick-assist/").text

@@ -1,0 +1,150 @@
+"""Attendance and the no-show ledger (POLICY R10, R12-R16): services, each one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from academy.accounts.models import Firm, Plan, User
+from academy.core.clock import now
+from academy.core.errors import DomainError
+from academy.core.i18n import explain
+from academy.core.markers import N_
+from academy.core.urls import external_url
+from academy.extensions import db
+from academy.notifications.services import enqueue_email
+from academy.scheduling.models import Booking, NoShow, NoShowSource, Notice, Outcome
+from academy.scheduling.policy import (
+    PenaltyDecision,
+    PenaltyMode,
+    Standing,
+    outcome_decision,
+    penalty_decision,
+    standing,
+)
+
+
+def client_standing(user_id: int, at: datetime | None = None) -> Standing:
+    """R14-R16 for one client: counted (not excused) no-shows, in one query."""
+    shows = db.session.scalars(
+        select(NoShow.occurred_at).where(NoShow.user_id == user_id, NoShow.excused_at.is_(None))
+    ).all()
+    return standing(shows, at or now())
+
+
+def penalty_for(user: User, at: datetime | None = None) -> PenaltyDecision:
+    """R15 for a client's next booking: refused (cooldown), with a fee, or plain."""
+    at = at or now()
+    record = client_standing(user.id, at)
+    if not record.penalty or user.firm_id is None:
+        return PenaltyDecision(True, "R15")
+    mode = db.session.scalar(
+        select(Plan.noshow_penalty)
+        .join(Firm, Firm.plan_id == Plan.id)
+        .where(Firm.id == user.firm_id)
+    )
+    assert record.most_recent is not None
+    charged = db.session.scalar(
+        select(func.count(Booking.id)).where(
+            Booking.user_id == user.id,
+            Booking.fee_owed.is_not(None),
+            Booking.created_at > record.most_recent,
+        )
+    )
+    return penalty_decision(record, PenaltyMode(mode or "fee"), at, bool(charged))
+
+
+def fee_for(user: User) -> int:
+    return int(
+        db.session.scalar(
+            select(Plan.noshow_fee)
+            .join(Firm, Firm.plan_id == Plan.id)
+            .where(Firm.id == user.firm_id)
+        )
+        or 0
+    )
+
+
+def record_no_show(
+    booking: Booking, source: NoShowSource, occurred_at: datetime, by: User | None
+) -> NoShow:
+    """R12: count a no-show for the booking's client, then warn (R14) or penalise (R15).
+
+    Called inside the caller's transaction (a late change, or an outcome being marked).
+    """
+    no_show = NoShow(
+        user_id=booking.user_id,
+        booking=booking,
+        occurred_at=occurred_at,
+        source=source,
+        recorded_by_id=by.id if by else None,
+    )
+    db.session.add(no_show)
+    db.session.flush()
+    _tell_client(booking.user, client_standing(booking.user_id, occurred_at))
+    return no_show
+
+
+def _tell_client(user: User, record: Standing) -> None:
+    """R14: the first counted no-show is a warning; R15: a second within 12 months, the penalty."""
+    if record.penalty:
+        kind, subject = "noshow_penalty", N_("A second missed session: what changes now")
+    elif len(record.recent) == 1:
+        kind, subject = "noshow_warning", N_("A missed session: a friendly warning")
+    else:
+        return
+    db.session.add(Notice(user_id=user.id, kind=kind))
+    decision = penalty_for(user, record.most_recent)
+    enqueue_email(
+        user,
+        kind,
+        subject,
+        kind,
+        record=record,
+        fee=fee_for(user),
+        penalty=decision,
+        penalty_text=explain(decision) if decision.reason else "",
+    )
+
+
+def mark_outcome(booking: Booking, outcome: Outcome, *, by: User, note: str = "") -> Booking:
+    """R12, R13: staff mark what happened, once, after the start."""
+    start = booking.occurrence.starts_at
+    if not (decision := outcome_decision(start, now())):
+        raise DomainError(explain(decision), "outcome")
+    if booking.outcome is not None:
+        raise DomainError(
+            _l("The outcome is already recorded. To take back a no-show, excuse it."), "outcome"
+        )
+    booking.outcome, booking.outcome_note = outcome, note.strip()
+    booking.outcome_by_id, booking.outcome_at = by.id, now()
+    if outcome == Outcome.NO_SHOW:
+        record_no_show(booking, NoShowSource.ABSENT, start, by)
+    elif outcome == Outcome.INTERRUPTED:
+        # R13: recorded as interrupted, not a no-show; the client is invited to book again.
+        enqueue_email(
+            booking.user,
+            "session_interrupted",
+            N_("Your session was ended early: book a new time"),
+            "session_interrupted",
+            booking=booking,
+            title=booking.occurrence.offering.title_in(booking.user.language),
+            start=start,
+            note=booking.outcome_note,
+            link=external_url("sessions.slots", slug=booking.occurrence.offering.slug),
+        )
+    db.session.commit()
+    return booking
+
+
+def excuse(no_show: NoShow, *, by: User, reason: str) -> NoShow:
+    """Staff excuse a no-show (illness, our fault...): kept, never deleted; it stops counting."""
+    if no_show.excused_at is not None:
+        raise DomainError(_l("This no-show is already excused."), "reason")
+    if not reason.strip():
+        raise DomainError(_l("Say why the no-show is excused."), "reason")
+    no_show.excused_at, no_show.excused_by_id, no_show.excuse_reason = now(), by.id, reason.strip()
+    db.session.commit()
+    return no_show
