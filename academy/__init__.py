@@ -98,7 +98,8 @@ def _init_extensions(app: Flask) -> None:
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
     import academy.notifications.models
-    import academy.scheduling.models  # noqa: F401
+    import academy.scheduling.models
+    import academy.support.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -106,11 +107,13 @@ def _register_blueprints(app: Flask) -> None:
     from academy.help.views import bp as help_bp
     from academy.home.views import bp as home_bp
     from academy.sessions.views import bp as sessions_bp
+    from academy.support.views import bp as support_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(help_bp)
     app.register_blueprint(sessions_bp)
+    app.register_blueprint(support_bp)
 
 
 def _register_errors(app: Flask) -> None:

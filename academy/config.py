@@ -64,6 +64,9 @@ class Config:
 
         self.SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "help@taxdome.com")  # POLICY R19
         self.FEE_CURRENCY = os.environ.get("FEE_CURRENCY", "EUR")  # POLICY R15 fees
+        # Conduct evidence (POLICY R4): kept outside static/, served to staff only.
+        self.EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(ROOT / "instance" / "evidence"))
+        self.EVIDENCE_MAX_BYTES = _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
         self.MAIL_DEFAULT_SENDER = os.environ.get(
             "MAIL_DEFAULT_SENDER", "TaxDome Academy <academy@taxdome.com>"
         )

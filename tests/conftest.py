@@ -74,6 +74,8 @@ def _test_config(url: str, tmp: Path) -> dict[str, Any]:
         "ARGON2_PARALLELISM": 1,
         "MAIL_SERVER": "",
         "MAIL_FILE_DIR": str(tmp / "mail"),
+        "SMS_FILE_DIR": str(tmp / "sms"),
+        "EVIDENCE_DIR": str(tmp / "evidence"),
         "DEFAULT_TIMEZONE": "Europe/Bucharest",
     }
 

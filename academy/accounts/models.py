@@ -68,6 +68,8 @@ class Firm(db.Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
     seats: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # POLICY R5: set when a conduct review ends the firm's subscription (no refund).
+    subscription_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     plan: Mapped[Plan] = relationship(lazy="raise")
     users: Mapped[list[User]] = relationship(back_populates="firm", lazy="raise")

@@ -323,3 +323,71 @@ def outcome_decision(start: datetime, at: datetime) -> Decision:
     if at < start:
         return Decision(False, "R12", N_("The outcome can be marked once the session has started."))
     return Decision(True, "R12")
+
+
+# --- Conduct (POLICY R4-R6) ---------------------------------------------------------------------
+
+
+class Measure(StrEnum):
+    """R5: what a review of a conduct incident decides."""
+
+    NO_ACTION = "no_action"
+    TEMPORARY = "temporary"  # restricted until a date
+    PERMANENT = "permanent"
+    END_SUBSCRIPTION = "end_subscription"  # the firm's subscription ends, without refund
+
+
+# R6: what a restriction blocks. Help articles, courses and the terms stay readable.
+RESTRICTED_CHANNELS = frozenset({Channel.SESSIONS, Channel.WORKSHOPS, Channel.EMAIL, Channel.CHAT})
+
+
+def review_decision(reporter_id: int, reviewer_id: int) -> Decision:
+    """R4: an incident is assessed by a staff member other than the one who reported it."""
+    if reporter_id == reviewer_id:
+        return Decision(
+            False, "R4", N_("Another staff member must review an incident you reported.")
+        )
+    return Decision(True, "R4")
+
+
+def measure_decision(measure: Measure, until: datetime | None, at: datetime) -> Decision:
+    """R5: a temporary restriction needs an end in the future; the others need no date."""
+    if measure == Measure.TEMPORARY and (until is None or until <= at):
+        return Decision(False, "R5", N_("Give the date the restriction ends, in the future."))
+    return Decision(True, "R5")
+
+
+@dataclass(frozen=True)
+class ActiveRestriction:
+    permanent: bool
+    until: datetime | None
+
+
+def restriction_decision(
+    channel: Channel,
+    restrictions: Iterable[ActiveRestriction],
+    subscription_ended: bool,
+    at: datetime,
+) -> Decision:
+    """R5, R6: is the client's access to `channel` blocked at `at`, why, and until when?"""
+    if subscription_ended:
+        return Decision(False, "R5", N_("Your firm's subscription has ended."))
+    if channel not in RESTRICTED_CHANNELS:
+        return Decision(True, "R6")
+    current = [r for r in restrictions if r.permanent or (r.until is not None and r.until > at)]
+    if any(r.permanent for r in current):
+        return Decision(
+            False, "R6", N_("Your access to support services is restricted after a conduct review.")
+        )
+    if current:
+        until = max(r.until for r in current if r.until is not None)
+        return Decision(
+            False,
+            "R6",
+            N_(
+                "Your access to support services is restricted until %(date)s after a conduct "
+                "review."
+            ),
+            {"date": until},
+        )
+    return Decision(True, "R6")

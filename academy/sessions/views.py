@@ -57,6 +57,8 @@ from academy.sessions.forms import (
     SlotForm,
     availability_form,
 )
+from academy.support.forms import LiftForm
+from academy.support.models import Incident, Restriction
 
 bp = Blueprint("sessions", __name__)
 WEEKS = POLICY.booking_horizon.days // 7
@@ -576,6 +578,19 @@ def client_page(user_id: int) -> str:
         bookings=bookings,
         record=attendance.client_standing(user_id),
         more=max((total or 0) - len(no_shows), 0),
+        restrictions=db.session.scalars(
+            select(Restriction)
+            .where(Restriction.user_id == user_id)
+            .order_by(Restriction.created_at.desc())
+        ).all(),
+        incidents=db.session.scalars(
+            select(Incident)
+            .options(selectinload(Incident.review))
+            .where(Incident.client_id == user_id)
+            .order_by(Incident.created_at.desc())
+            .limit(20)
+        ).all(),
+        lift_form=LiftForm(),
         terms=can_use(client, Channel.SESSIONS),
         excuse=ExcuseForm(),
     )

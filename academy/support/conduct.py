@@ -1,0 +1,158 @@
+"""Conduct incidents (POLICY R4-R6): report, review by another staff member, restrict, lift."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from academy.accounts.models import Firm, User
+from academy.core.clock import now
+from academy.core.errors import DomainError
+from academy.core.i18n import explain
+from academy.core.markers import N_
+from academy.extensions import db
+from academy.notifications.services import enqueue_email
+from academy.scheduling.policy import (
+    ActiveRestriction,
+    Measure,
+    measure_decision,
+    review_decision,
+)
+from academy.support.models import Incident, IncidentCategory, IncidentReview, Restriction
+
+# Evidence files: what they may be, recognised by their first bytes, not by their name.
+EVIDENCE_TYPES = {
+    b"\x89PNG": ("image/png", ".png"),
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+    b"%PDF": ("application/pdf", ".pdf"),
+}
+
+
+def evidence_dir() -> Path:
+    return Path(current_app.config["EVIDENCE_DIR"])
+
+
+def _store_evidence(upload: FileStorage) -> tuple[str, str, str]:
+    data = upload.read(current_app.config["EVIDENCE_MAX_BYTES"] + 1)
+    if len(data) > current_app.config["EVIDENCE_MAX_BYTES"]:
+        raise DomainError(_l("The file is too large (at most 5 MB)."), "evidence")
+    known = [kind for magic, kind in EVIDENCE_TYPES.items() if data.startswith(magic)]
+    if known:
+        mime, ext = known[0]
+    else:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise DomainError(
+                _l("Attach a PNG or JPEG image, a PDF or a text file."), "evidence"
+            ) from None
+        mime, ext = "text/plain", ".txt"
+    name = f"{secrets.token_hex(16)}{ext}"
+    evidence_dir().mkdir(parents=True, exist_ok=True)
+    (evidence_dir() / name).write_bytes(data)
+    return name, (upload.filename or name)[:200], mime
+
+
+def report_incident(
+    client: User,
+    *,
+    by: User,
+    category: IncidentCategory,
+    description: str,
+    evidence_text: str = "",
+    upload: FileStorage | None = None,
+) -> Incident:
+    """R4: record an incident; nothing happens to the client until it is reviewed."""
+    if client.is_staff:
+        raise DomainError(_l("Incidents are reported about clients."))
+    incident = Incident(
+        client_id=client.id,
+        reported_by_id=by.id,
+        category=category,
+        description=description.strip(),
+        evidence_text=evidence_text.strip(),
+    )
+    if upload is not None and upload.filename:
+        incident.evidence_file, incident.evidence_name, incident.evidence_type = _store_evidence(
+            upload
+        )
+    db.session.add(incident)
+    db.session.commit()
+    return incident
+
+
+def review_incident(
+    incident: Incident, *, reviewer: User, measure: Measure, until: datetime | None, reason: str
+) -> IncidentReview:
+    """R4, R5: another staff member decides; the decision is recorded and the client told."""
+    if not (decision := review_decision(incident.reported_by_id, reviewer.id)):
+        raise DomainError(explain(decision), "measure")
+    at = now()
+    if not (decision := measure_decision(measure, until, at)):
+        raise DomainError(explain(decision), "until")
+    if not reason.strip():
+        raise DomainError(_l("Say why you decided this."), "reason")
+    if incident.review is not None:
+        raise DomainError(_l("This incident has already been reviewed."))
+    review = IncidentReview(
+        incident=incident,
+        reviewer_id=reviewer.id,
+        measure=measure,
+        until=until if measure == Measure.TEMPORARY else None,
+        reason=reason.strip(),
+    )
+    db.session.add(review)
+    db.session.flush()
+    client = incident.client
+    if measure in (Measure.TEMPORARY, Measure.PERMANENT):
+        db.session.add(
+            Restriction(
+                user_id=client.id,
+                review_id=review.id,
+                permanent=measure == Measure.PERMANENT,
+                until=review.until,
+            )
+        )
+    elif measure == Measure.END_SUBSCRIPTION and client.firm_id is not None:
+        firm = db.session.get(Firm, client.firm_id)
+        assert firm is not None
+        firm.subscription_ended_at = at
+    if measure != Measure.NO_ACTION:
+        enqueue_email(
+            client,
+            "conduct_decision",
+            N_("A decision about your access to support"),
+            "conduct_decision",
+            measure=measure,
+            until=review.until,
+        )
+    db.session.commit()
+    return review
+
+
+def lift(restriction: Restriction, *, by: User, reason: str) -> Restriction:
+    """Staff end a restriction early, with a reason; the record stays."""
+    if restriction.lifted_at is not None:
+        raise DomainError(_l("This restriction has already been lifted."), "reason")
+    if not reason.strip():
+        raise DomainError(_l("Say why the restriction is lifted."), "reason")
+    restriction.lifted_at, restriction.lifted_by_id = now(), by.id
+    restriction.lift_reason = reason.strip()
+    db.session.commit()
+    return restriction
+
+
+def active_restrictions(user_id: int) -> list[ActiveRestriction]:
+    """Restrictions not lifted (the policy decides which still apply at a given time)."""
+    rows = db.session.execute(
+        select(Restriction.permanent, Restriction.until).where(
+            Restriction.user_id == user_id, Restriction.lifted_at.is_(None)
+        )
+    )
+    return [ActiveRestriction(permanent, until) for permanent, until in rows]
