@@ -15,6 +15,7 @@ from academy.extensions import db
 from academy.scheduling.models import AvailabilityWindow, Booking, Offering
 from academy.scheduling.services import book_one_on_one
 from academy.scheduling.slots import load_slots
+from academy.support.terms import accept, has_accepted_current
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -49,6 +50,8 @@ def seed() -> None:
     client = _user("client@example.com", "Ana Popescu", Role.CLIENT, firm, "Europe/Bucharest", "en")
     staff = _user("staff@example.com", "Mihai Ionescu", Role.STAFF, None, "Europe/Bucharest", "en")
     db.session.commit()
+    if not has_accepted_current(client):
+        accept(client)  # POLICY R18: the demo client has accepted the terms in force
     _sessions(staff, client)
 
 

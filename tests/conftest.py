@@ -106,7 +106,16 @@ def schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Refer
             for table in meta.sorted_tables:
                 if table.name == "alembic_version":
                     continue
-                rows = [dict(r._mapping) for r in conn.execute(sa.select(table))]
+                # SQLite hands datetimes back naive; the models store aware UTC instants.
+                rows = [
+                    {
+                        k: v.replace(tzinfo=UTC)
+                        if isinstance(v, datetime) and v.tzinfo is None
+                        else v
+                        for k, v in r._mapping.items()
+                    }
+                    for r in conn.execute(sa.select(table))
+                ]
                 if rows:
                     ref.rows[table.name] = rows
         engine.dispose()
@@ -261,6 +270,7 @@ def make_user(db: Any) -> Callable[..., Any]:
         seats: int = 3,
         password: str = "correct-horse-1",  # noqa: S107
         firm: Any = None,
+        accepted_terms: bool = True,
         **kw: Any,
     ) -> Any:
         n = next(counter)
@@ -277,6 +287,10 @@ def make_user(db: Any) -> Callable[..., Any]:
         user = User(role=role, firm=firm, password_hash=hash_password(password), **values)
         db.session.add(user)
         db.session.commit()
+        if accepted_terms and role == Role.CLIENT:  # POLICY R18; its own tests opt out
+            from academy.support.terms import accept
+
+            accept(user)
         return user
 
     return make

@@ -59,7 +59,6 @@ UPCOMING = {
     "academy": _l("Academy"),
     "workshops": _l("Workshops"),
     "feedback": _l("Feedback"),
-    "terms": _l("Support terms"),
 }
 
 

@@ -13,6 +13,7 @@ from academy.extensions import db
 from academy.scheduling.attendance import penalty_for
 from academy.scheduling.policy import Channel, Decision, restriction_decision
 from academy.support.conduct import active_restrictions
+from academy.support.terms import acceptance_decision
 
 # Channels whose use is a "support session" in the sense of R15.
 SESSION_CHANNELS = (Channel.SESSIONS, Channel.WORKSHOPS)
@@ -20,7 +21,7 @@ SESSION_CHANNELS = (Channel.SESSIONS, Channel.WORKSHOPS)
 
 def can_use(user: User, channel: Channel, at: datetime | None = None) -> Decision:
     """May `user` use `channel` at `at`? The subscription and restrictions (R5, R6), the plan
-    (R2), then no-show penalties (R15).
+    (R2), the accepted terms (R18), then no-show penalties (R15).
 
     An allowed decision may still carry terms: a PenaltyDecision with `fee_required`.
     """
@@ -38,6 +39,8 @@ def can_use(user: User, channel: Channel, at: datetime | None = None) -> Decisio
     decision = plan_allows(user, channel)
     if not decision or channel not in SESSION_CHANNELS:
         return decision
+    if not (accepted := acceptance_decision(user)):
+        return accepted
     penalty = penalty_for(user, at)
     if not penalty.allowed or penalty.fee_required:
         return penalty

@@ -52,3 +52,12 @@ class ReviewForm(Form):
 
 class LiftForm(Form):
     reason = StringField(_l("Why lift it early?"), validators=[DataRequired(), Length(max=500)])
+
+
+class PublishTermsForm(Form):
+    label = StringField(
+        _l("Version name"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("Usually the date, e.g. 2027-01-01."),
+    )
+    summary = TextAreaField(_l("What changed"), validators=[Optional(), Length(max=2000)])
