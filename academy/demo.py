@@ -12,7 +12,18 @@ from academy.accounts.models import Firm, Plan, Role, User
 from academy.accounts.services import find_user_by_email, hash_password
 from academy.core.clock import now
 from academy.extensions import db
-from academy.scheduling.models import AvailabilityWindow, Booking, Offering
+from academy.scheduling.attendance import record_no_show
+from academy.scheduling.models import (
+    AvailabilityWindow,
+    Booking,
+    BookingEvent,
+    BookingEventKind,
+    NoShow,
+    NoShowSource,
+    Occurrence,
+    Offering,
+    Outcome,
+)
 from academy.scheduling.services import book_one_on_one
 from academy.scheduling.slots import load_slots
 from academy.support.terms import accept, has_accepted_current
@@ -49,10 +60,51 @@ def seed() -> None:
         db.session.add(firm)
     client = _user("client@example.com", "Ana Popescu", Role.CLIENT, firm, "Europe/Bucharest", "en")
     staff = _user("staff@example.com", "Mihai Ionescu", Role.STAFF, None, "Europe/Bucharest", "en")
+    _user("reviewer@example.com", "Elena Dumitrescu", Role.STAFF, None, "Europe/Bucharest", "en")
     db.session.commit()
     if not has_accepted_current(client):
         accept(client)  # POLICY R18: the demo client has accepted the terms in force
     _sessions(staff, client)
+    _past_no_show(staff, client)
+
+
+def _past_no_show(staff: User, client: User) -> None:
+    """One past session the demo client missed, with its warning (POLICY R12, R14)."""
+    if db.session.scalar(select(NoShow.id).where(NoShow.user_id == client.id).limit(1)):
+        return
+    offering = db.session.scalar(select(Offering).where(Offering.slug == "quick-assist"))
+    start = (now() - timedelta(days=20)).replace(minute=0, second=0, microsecond=0)
+    occurrence = Occurrence(
+        offering=offering,
+        host=staff,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=offering.duration_minutes),
+        meeting_url=staff.meeting_url,
+    )
+    booking = Booking(
+        occurrence=occurrence,
+        user=client,
+        note="Client portal set-up",
+        created_at=start - timedelta(days=5),
+    )
+    db.session.add_all(
+        [
+            occurrence,
+            booking,
+            BookingEvent(
+                booking=booking,
+                kind=BookingEventKind.BOOKED,
+                via="account",
+                by_user_id=client.id,
+                at=start - timedelta(days=5),
+                to_start=start,
+            ),
+        ]
+    )
+    db.session.flush()
+    booking.outcome, booking.outcome_by_id, booking.outcome_at = Outcome.NO_SHOW, staff.id, start
+    record_no_show(booking, NoShowSource.ABSENT, start, staff)
+    db.session.commit()
 
 
 def _sessions(staff: User, client: User) -> None:
@@ -91,4 +143,7 @@ def _sessions(staff: User, client: User) -> None:
 def seed_command() -> None:
     """Create the demo firm, client, staff member, hours and sessions (idempotent)."""
     seed()
-    click.echo("demo data ready: client@example.com / staff@example.com, password demo-pass-123")
+    click.echo(
+        "demo data ready: client@example.com, staff@example.com, reviewer@example.com; "
+        "password demo-pass-123"
+    )

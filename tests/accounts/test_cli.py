@@ -32,7 +32,7 @@ def test_demo_seed_is_idempotent_and_logins_work(app, client, db):
     seed()
     seed()
     emails = sorted(db.session.scalars(sa.select(User.email)))
-    assert emails == ["client@example.com", "staff@example.com"]
+    assert emails == ["client@example.com", "reviewer@example.com", "staff@example.com"]
     assert db.session.scalar(sa.select(sa.func.count(Firm.id))) == 1
     for email in emails:
         r = client.post("/login", data={"email": email, "password": "demo-pass-123"})
