@@ -4,7 +4,16 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-VISITOR_PAGES = ["/", "/login", "/signup", "/password/forgot", "/help/", "/academy", "/nope"]
+VISITOR_PAGES = [
+    "/",
+    "/login",
+    "/signup",
+    "/password/forgot",
+    "/help/",
+    "/academy",
+    "/nope",
+    "/terms",
+]
 CLIENT_PAGES = [
     "/",
     "/profile",
