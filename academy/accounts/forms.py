@@ -139,10 +139,12 @@ class FirmForm(Form):
     )
 
 
-def plan_table_form(plans: list[Plan], data: dict[str, int | None]) -> Form:
+def plan_table_form(plans: list[Plan], data: dict[str, object]) -> Form:
     """A form with one box per plan and channel: the least number of users that gets it.
 
     Field names are `g_<plan id>_<channel>`; an empty box means the plan lacks the channel.
+    Per plan also `penalty_<plan id>` and `fee_<plan id>`: what a second no-show within
+    12 months means on that plan (POLICY R15).
     """
 
     class PlanTableForm(Form):
@@ -158,6 +160,24 @@ def plan_table_form(plans: list[Plan], data: dict[str, int | None]) -> Form:
                     validators=[Optional(), NumberRange(min=1, max=100000)],
                 ),
             )
+        setattr(
+            PlanTableForm,
+            f"penalty_{plan.id}",
+            SelectField(
+                f"{plan.name}: R15",
+                choices=[
+                    SelectChoice("fee", _l("A fee on the next session")),
+                    SelectChoice("cooldown", _l("No booking for 6 months")),
+                ],
+            ),
+        )
+        setattr(
+            PlanTableForm,
+            f"fee_{plan.id}",
+            IntegerField(
+                f"{plan.name}: fee", validators=[InputRequired(), NumberRange(min=0, max=100000)]
+            ),
+        )
     return PlanTableForm(data=data)
 
 

@@ -253,12 +253,16 @@ def plan_table() -> str | Response:
     plans = list(
         db.session.scalars(select(Plan).options(selectinload(Plan.grants)).order_by(Plan.position))
     )
-    data = {
+    data: dict[str, object] = {
         grant_field(g.plan_id, Channel(g.channel)): g.min_seats for p in plans for g in p.grants
     }
+    for plan in plans:
+        data[f"penalty_{plan.id}"], data[f"fee_{plan.id}"] = plan.noshow_penalty, plan.noshow_fee
     form = plan_table_form(plans, data)
     if form.validate_on_submit():
         for plan in plans:
+            plan.noshow_penalty = form[f"penalty_{plan.id}"].data
+            plan.noshow_fee = form[f"fee_{plan.id}"].data
             existing = {Channel(g.channel): g for g in plan.grants}
             for channel in Channel:
                 value = form[grant_field(plan.id, channel)].data

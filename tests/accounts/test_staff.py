@@ -94,6 +94,7 @@ def test_plan_table_edit_changes_what_clients_get(client, db, login, make_user):
         f"g_{g.plan_id}_{g.channel}": g.min_seats
         for g in db.session.scalars(sa.select(PlanChannel))
     }
+    form |= {f"penalty_{i}": "fee" for i in (1, 2, 3)} | {f"fee_{i}": 50 for i in (1, 2, 3)}
     form[f"g_{starter_id}_workshops"] = 1
     assert client.post("/staff/plans", data=form).status_code == 302
 
@@ -114,3 +115,26 @@ def test_plan_table_edit_changes_what_clients_get(client, db, login, make_user):
         )
         is None
     )
+
+
+def test_r15_staff_set_the_penalty_per_plan(client, db, login, make_user):
+    from academy.accounts.models import Plan
+
+    login(make_user(Role.STAFF))
+    form = {
+        f"g_{g.plan_id}_{g.channel}": g.min_seats
+        for g in db.session.scalars(sa.select(PlanChannel))
+    }
+    form |= {
+        "penalty_1": "fee",
+        "fee_1": 75,
+        "penalty_2": "cooldown",
+        "fee_2": 0,
+        "penalty_3": "fee",
+        "fee_3": 120,
+    }
+    assert client.post("/staff/plans", data=form).status_code == 302
+    plans = {p.code: (p.noshow_penalty, p.noshow_fee) for p in db.session.scalars(sa.select(Plan))}
+    assert plans == {"starter": ("fee", 75), "pro": ("cooldown", 0), "business": ("fee", 120)}
+    bad = client.post("/staff/plans", data={**form, "fee_1": "-3"})
+    assert 'id="fee_1-error"' in bad.text
