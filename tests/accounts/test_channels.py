@@ -28,6 +28,7 @@ def test_r2_staff_may_use_every_channel(make_user):
 
 
 def test_home_page_lists_the_clients_channels(client, login, make_user):
+    """POLICY R1: every support channel is listed; R2: which of them the firm's plan includes."""
     login(make_user(plan="starter", seats=1))
     html = client.get("/").text
     assert "Your support channels" in html

@@ -56,7 +56,7 @@ def test_r12_r14_first_no_show_warns_by_email_and_notice(app, db, book, make_use
     assert can_use(client, Channel.SESSIONS).allowed  # a warning changes nothing yet
 
 
-def test_r13_interrupted_is_not_a_no_show_and_recommends_rebooking(
+def test_r13_interrupted_is_not_a_no_show_and_recommends_rebooking(  # POLICY R13
     app, db, book, make_user, host, clock
 ):
     client = make_user()
