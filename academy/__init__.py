@@ -97,6 +97,7 @@ def _init_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
+    import academy.feedback.models
     import academy.notifications.models
     import academy.scheduling.models
     import academy.support.models  # noqa: F401
@@ -146,10 +147,12 @@ def _register_errors(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from academy.core.i18n import explain
+    from academy.core.markdown import render_markdown
     from academy.core.timezones import clock_time, localtime, viewer_timezone
 
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["clock_time"] = clock_time
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["explain"] = explain
     app.jinja_env.globals["viewer_timezone"] = viewer_timezone
 

@@ -1,0 +1,69 @@
+"""Feedback (POLICY R17): every rating and comment a client or visitor leaves, in one table.
+
+General feedback from the feedback form and the ratings left on a 1:1 session, a workshop,
+a course, a lesson or a help article all land here, so staff triage them in one place.
+`subject_title` keeps what the item was about at the time it was written (a workshop's
+title and date, a course's title), so the triage list needs no join per kind; the foreign
+key columns link back to the thing itself where it still exists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from academy.accounts.models import User
+from academy.core.clock import now
+from academy.core.types import UTCDateTime
+from academy.extensions import db
+
+
+class FeedbackKind(StrEnum):
+    GENERAL = "general"
+    SESSION = "session"
+    WORKSHOP = "workshop"
+    COURSE = "course"
+    LESSON = "lesson"
+    ARTICLE = "article"
+
+
+class FeedbackStatus(StrEnum):
+    NEW = "new"
+    IN_REVIEW = "in_review"
+    PLANNED = "planned"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class FeedbackItem(db.Model):
+    __tablename__ = "feedback_items"
+    __table_args__ = (
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
+        Index("ix_feedback_items_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[FeedbackKind] = mapped_column(String(12), index=True)
+    # A client, or a visitor who is not logged in and left an email address.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    category: Mapped[str] = mapped_column(String(20), default="")
+    rating: Mapped[int | None]
+    message: Mapped[str] = mapped_column(Text, default="")
+    subject_title: Mapped[str] = mapped_column(String(300), default="")
+    # What a rating is about (the kind says which of these is set).
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Staff triage.
+    status: Mapped[FeedbackStatus] = mapped_column(String(12), default=FeedbackStatus.NEW)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    user: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[user_id])
+    assignee: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[assignee_id])
