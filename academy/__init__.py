@@ -109,12 +109,14 @@ def _register_blueprints(app: Flask) -> None:
     from academy.home.views import bp as home_bp
     from academy.sessions.views import bp as sessions_bp
     from academy.support.views import bp as support_bp
+    from academy.workshops.views import bp as workshops_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(help_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(support_bp)
+    app.register_blueprint(workshops_bp)
 
 
 def _register_errors(app: Flask) -> None:
@@ -148,10 +150,11 @@ def _register_errors(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from academy.core.i18n import explain
     from academy.core.markdown import render_markdown
-    from academy.core.timezones import clock_time, localtime, viewer_timezone
+    from academy.core.timezones import clock_time, local_date, localtime, viewer_timezone
 
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["clock_time"] = clock_time
+    app.jinja_env.filters["localdate"] = local_date
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["explain"] = explain
     app.jinja_env.globals["viewer_timezone"] = viewer_timezone

@@ -91,6 +91,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Staff: the video-call room their 1:1 sessions use (shown only to booker and host).
     meeting_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # The secret of the client's private calendar feed (None: no feed, or revoked).
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     firm: Mapped[Firm | None] = relationship(back_populates="users", lazy="raise")
 

@@ -66,3 +66,10 @@ def clock_time(value: datetime) -> str:
     """
     local = value.astimezone(ZoneInfo(viewer_timezone()))
     return _clock_label(local.hour, local.minute, str(get_locale() or "en"))
+
+
+def local_date(value: datetime, pattern: str = "medium") -> str:
+    """The date part of an instant in the viewer's zone, by a Babel length or pattern
+    ("MMM", "d"): the calendar-leaf dates of the workshop listing."""
+    local = value.astimezone(ZoneInfo(viewer_timezone()))
+    return format_date(local.date(), pattern, locale=get_locale() or "en")

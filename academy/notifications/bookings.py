@@ -17,8 +17,8 @@ from academy.extensions import db
 from academy.notifications.calendar import Invite, render
 from academy.notifications.models import OutboxMessage, OutboxStatus
 from academy.notifications.services import enqueue_email, enqueue_sms
-from academy.scheduling.links import links_for
-from academy.scheduling.models import Booking
+from academy.scheduling.links import links_for, rating_link
+from academy.scheduling.models import Booking, OfferingKind
 from academy.scheduling.policy import reminders
 
 
@@ -69,10 +69,30 @@ def _attachment(booking: Booking, method: str) -> dict[str, str]:
     return {"filename": name, "content_type": inv.content_type, "content": render(inv)}
 
 
+# Messages tied to a booking's time: withdrawn when it is cancelled or moved (R8).
+TIMED_KINDS = ("booking_reminder", "rating_request")
+
+
 def _schedule_reminders(booking: Booking) -> None:
-    """R8: reminders that are still ahead; each exists at most once (unique dedupe key)."""
+    """R8: reminders that are still ahead; each exists at most once (unique dedupe key).
+
+    A workshop's attendees also get, when it ends, a link to rate it (R17).
+    """
     context = _context(booking)
     user = booking.user
+    if booking.occurrence.offering.kind == OfferingKind.WORKSHOP:
+        enqueue_email(
+            user,
+            "rating_request",
+            N_("How was %(title)s?"),
+            "rating_request",
+            due_at=context["end"],
+            dedupe_key=f"booking{booking.id}:seq{booking.ical_sequence}:rating",
+            booking_id=booking.id,
+            subject_params={"title": context["title"]},
+            rate_url=rating_link(booking),
+            **context,
+        )
     for reminder in reminders(context["start"], now(), has_phone=bool(user.phone)):
         key = f"booking{booking.id}:seq{booking.ical_sequence}:{reminder.key}"
         if reminder.channel == "sms":
@@ -106,7 +126,7 @@ def withdraw_reminders(booking: Booking) -> int:
         update(OutboxMessage)
         .where(
             OutboxMessage.booking_id == booking.id,
-            OutboxMessage.kind == "booking_reminder",
+            OutboxMessage.kind.in_(TIMED_KINDS),
             OutboxMessage.status == OutboxStatus.PENDING,
         )
         .values(status=OutboxStatus.CANCELLED)
@@ -135,12 +155,40 @@ def notify_booked(booking: Booking) -> None:
     _schedule_reminders(booking)
 
 
-def notify_rescheduled(booking: Booking, late: bool) -> None:
+def notify_rescheduled(booking: Booking, late: bool, by_us: bool = False) -> None:
+    """`by_us`: the host moved it (a workshop date), so the email apologises instead."""
     withdraw_reminders(booking)
-    _send(booking, "booking_rescheduled", N_("Moved: %(title)s"), "REQUEST", late=late)
+    _send(booking, "booking_rescheduled", N_("Moved: %(title)s"), "REQUEST", late=late, by_us=by_us)
     _schedule_reminders(booking)
 
 
 def notify_cancelled(booking: Booking, late: bool) -> None:
     withdraw_reminders(booking)
     _send(booking, "booking_cancelled", N_("Cancelled: %(title)s"), "CANCEL", late=late)
+
+
+def notify_waitlisted(booking: Booking, position: int) -> None:
+    """A full workshop: no invite yet, only where the client stands in the queue."""
+    context = _context(booking)
+    enqueue_email(
+        booking.user,
+        "workshop_waitlisted",
+        N_("Waitlist: %(title)s"),
+        "workshop_waitlisted",
+        subject_params={"title": context["title"]},
+        booking_id=booking.id,
+        position=position,
+        **context,
+    )
+
+
+def notify_promoted(booking: Booking) -> None:
+    """A seat freed up: the confirmation and invite, and reminders from now on (R8, R11)."""
+    _send(booking, "workshop_promoted", N_("You have a seat: %(title)s"), "REQUEST")
+    _schedule_reminders(booking)
+
+
+def notify_occurrence_cancelled(booking: Booking) -> None:
+    """We cancelled a workshop date: a CANCEL of the same event and an apology (R11)."""
+    withdraw_reminders(booking)
+    _send(booking, "workshop_cancelled", N_("Cancelled by us: %(title)s"), "CANCEL")

@@ -7,7 +7,7 @@ daylight-saving changes, without VTIMEZONE data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -41,12 +41,7 @@ def _address(email: str, name: str, **params: str) -> vCalAddress:
     return address
 
 
-def render(invite: Invite) -> str:
-    cal = Calendar()
-    cal.add("prodid", "-//TaxDome//Academy//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", invite.method)
+def _event(invite: Invite) -> Event:
     event = Event()
     event.add("uid", invite.uid)
     event.add("sequence", invite.sequence)
@@ -70,5 +65,32 @@ def render(invite: Invite) -> str:
     )
     event.add("status", "CONFIRMED" if invite.method == "REQUEST" else "CANCELLED")
     event.add("transp", "OPAQUE")
-    cal.add_component(event)
+    return event
+
+
+def _calendar() -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", "-//TaxDome//Academy//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    return cal
+
+
+def render(invite: Invite) -> str:
+    """One event as an iTIP message (an email attachment or the "Add to calendar" file)."""
+    cal = _calendar()
+    cal.add("method", invite.method)
+    cal.add_component(_event(invite))
+    return cal.to_ical().decode()
+
+
+def render_feed(invites: list[Invite], name: str) -> str:
+    """A subscribed calendar: the same events (same UIDs) as the invites, no iTIP method,
+    so a calendar app shows each session once whether it came by email or by the feed."""
+    cal = _calendar()
+    cal.add("x-wr-calname", name)
+    cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
+    for invite in invites:
+        cal.add_component(_event(invite))
     return cal.to_ical().decode()

@@ -30,20 +30,44 @@ def links_for(booking: Booking) -> dict[str, str]:
     }
 
 
-def booking_for_token(token: str) -> Booking:
-    """The booking a link is for; InvalidToken if tampered, for another booking, or expired."""
-    data = read_token(PURPOSE, token, MAX_AGE)
-    if not isinstance(data, dict) or not isinstance(data.get("b"), int):
-        raise InvalidToken()
-    booking = db.session.scalar(
+RATING_PURPOSE = "booking-rating"
+RATING_MAX_AGE = MAX_AGE  # made at registration, used after the end: long-lived
+
+
+def rating_link(booking: Booking) -> str:
+    """The link in the email sent when a workshop ends: rate it without logging in (R17)."""
+    token = make_token(RATING_PURPOSE, {"b": booking.id, "u": booking.user_id})
+    return external_url("sessions.email_rate", token=token)
+
+
+def _load(booking_id: int, user_id: object) -> Booking | None:
+    return db.session.scalar(
         select(Booking)
         .options(
             selectinload(Booking.occurrence).selectinload(Occurrence.offering),
             selectinload(Booking.occurrence).selectinload(Occurrence.host),
             selectinload(Booking.user),
         )
-        .where(Booking.id == data["b"], Booking.user_id == data.get("u"))
+        .where(Booking.id == booking_id, Booking.user_id == user_id)
     )
+
+
+def booking_for_rating_token(token: str) -> Booking:
+    data = read_token(RATING_PURPOSE, token, RATING_MAX_AGE)
+    if not isinstance(data, dict) or not isinstance(data.get("b"), int):
+        raise InvalidToken()
+    booking = _load(data["b"], data.get("u"))
+    if booking is None:
+        raise InvalidToken()
+    return booking
+
+
+def booking_for_token(token: str) -> Booking:
+    """The booking a link is for; InvalidToken if tampered, for another booking, or expired."""
+    data = read_token(PURPOSE, token, MAX_AGE)
+    if not isinstance(data, dict) or not isinstance(data.get("b"), int):
+        raise InvalidToken()
+    booking = _load(data["b"], data.get("u"))
     if booking is None:
         raise InvalidToken()
     if now() >= link_valid_until(booking.occurrence.starts_at):

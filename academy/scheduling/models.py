@@ -20,8 +20,18 @@ class OfferingKind(StrEnum):
     WORKSHOP = "workshop"
 
 
+class WorkshopLevel(StrEnum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
 class Offering(db.Model):
-    """A kind of live session: "Implementation session", "Quick assist", a workshop."""
+    """A kind of live session: "Implementation session", "Quick assist", a workshop.
+
+    A workshop is an offering with capacity > 1; its level, product area, language, default
+    host and meeting link are copied to each occurrence it is scheduled at.
+    """
 
     __tablename__ = "offerings"
     __table_args__ = (
@@ -40,6 +50,14 @@ class Offering(db.Model):
     capacity: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    # Workshops only.
+    level: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    product_area: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    host_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    meeting_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+    host: Mapped[User | None] = relationship(lazy="raise")
 
     def title_in(self, language: str) -> str:
         return self.title_ro if language == "ro" and self.title_ro else self.title
@@ -59,6 +77,9 @@ class Occurrence(db.Model):
     __tablename__ = "occurrences"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # A workshop's capacity is never exceeded: seats are taken by a conditional UPDATE
+        # (academy.scheduling.workshops) and this constraint is the database's backstop.
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within"),
         Index("ix_occurrences_host_start", "host_id", "starts_at"),
     )
 
@@ -68,12 +89,18 @@ class Occurrence(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     capacity: Mapped[int] = mapped_column(default=1)
+    # Confirmed places in a workshop occurrence (1:1 occurrences leave it at 0).
+    seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
     meeting_url: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[OccurrenceStatus] = mapped_column(String(12), default=OccurrenceStatus.SCHEDULED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     offering: Mapped[Offering] = relationship(lazy="raise")
     host: Mapped[User] = relationship(lazy="raise")
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
 
 
 class HostClaim(db.Model):
@@ -106,6 +133,7 @@ class NoShowSource(StrEnum):
 
 class BookingStatus(StrEnum):
     CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"  # a full workshop; promoted in queue order when a seat frees
     CANCELLED = "cancelled"
 
 
@@ -129,6 +157,8 @@ class Booking(db.Model):
     ical_sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Waitlist order: when the client joined the queue of a full workshop.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Attendance, marked by staff after the start (R12, R13).
     outcome: Mapped[Outcome | None] = mapped_column(String(12))
     outcome_note: Mapped[str] = mapped_column(Text, default="", server_default="")
@@ -146,6 +176,8 @@ class Booking(db.Model):
 
 class BookingEventKind(StrEnum):
     BOOKED = "booked"
+    WAITLISTED = "waitlisted"
+    PROMOTED = "promoted"
     RESCHEDULED = "rescheduled"
     CANCELLED = "cancelled"
 

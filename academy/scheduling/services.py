@@ -43,6 +43,7 @@ from academy.scheduling.policy import (
     change_decision,
 )
 from academy.scheduling.slots import cells, load_slots
+from academy.scheduling.workshops import release_and_promote
 
 
 class SlotTaken(DomainError):
@@ -130,12 +131,16 @@ def book_one_on_one(
 
 def preview_change(booking: Booking) -> ChangeDecision:
     """What changing or cancelling now would mean (R10), for the page that asks first."""
-    if booking.status != BookingStatus.CONFIRMED:
+    if booking.status == BookingStatus.CANCELLED:
         return ChangeDecision(False, "R10", N_("This session has been cancelled."))
-    return change_decision(booking.occurrence.starts_at, now())
+    decision = change_decision(booking.occurrence.starts_at, now())
+    if booking.status == BookingStatus.WAITLISTED and decision.allowed:
+        return ChangeDecision(True, "R10")  # leaving a queue is never a late change
+    return decision
 
 
-def _check_change(booking: Booking) -> ChangeDecision:
+def check_change(booking: Booking) -> ChangeDecision:
+    """R10 before any change: refused once started; `late` when under 24 hours' notice."""
     decision = preview_change(booking)
     if not decision.allowed:
         raise DomainError(explain(decision))
@@ -145,7 +150,7 @@ def _check_change(booking: Booking) -> ChangeDecision:
 def reschedule(booking: Booking, host_id: int, start: datetime, *, by: User, via: str) -> Booking:
     """Move a 1:1 booking to another free slot: the old one is freed and the new one taken
     in one transaction, or nothing changes. Late moves are recorded (R10)."""
-    decision = _check_change(booking)
+    decision = check_change(booking)
     occurrence = booking.occurrence
     offering = occurrence.offering
     old_start = occurrence.starts_at
@@ -184,15 +189,24 @@ def reschedule(booking: Booking, host_id: int, start: datetime, *, by: User, via
 
 
 def cancel(booking: Booking, *, by: User, via: str) -> Booking:
-    """Cancel a booking; its time is freed at once. Late cancellations are recorded (R10)."""
-    decision = _check_change(booking)
+    """Cancel a booking; its time is freed at once. Late cancellations are recorded (R10).
+
+    A workshop seat goes to the first client on the waitlist; leaving the waitlist itself
+    is not a cancellation of a session (no invite was sent, no no-show is counted).
+    """
+    decision = check_change(booking)
     occurrence = booking.occurrence
+    if booking.status == BookingStatus.WAITLISTED:
+        return _leave_waitlist(booking, by=by, via=via)
     booking.status = BookingStatus.CANCELLED
     booking.cancelled_at = now()
     booking.ical_sequence += 1
     if occurrence.capacity == 1:
         occurrence.status = OccurrenceStatus.CANCELLED
         db.session.execute(delete(HostClaim).where(HostClaim.occurrence_id == occurrence.id))
+    else:
+        db.session.flush()
+        release_and_promote(booking)
     db.session.add(
         BookingEvent(
             booking=booking,
@@ -206,6 +220,23 @@ def cancel(booking: Booking, *, by: User, via: str) -> Booking:
     if decision.late:  # R10, R12: a late change counts as a no-show
         record_no_show(booking, NoShowSource.LATE_CHANGE, now(), None)
     notify_cancelled(booking, late=decision.late)
+    db.session.commit()
+    return booking
+
+
+def _leave_waitlist(booking: Booking, *, by: User, via: str) -> Booking:
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now()
+    booking.queued_at = None
+    db.session.add(
+        BookingEvent(
+            booking=booking,
+            kind=BookingEventKind.CANCELLED,
+            by_user_id=by.id,
+            via=via,
+            from_start=booking.occurrence.starts_at,
+        )
+    )
     db.session.commit()
     return booking
 

@@ -34,7 +34,7 @@ def cells(start: datetime, duration: timedelta, grid: timedelta) -> list[datetim
     return [start + i * grid for i in range(count)]
 
 
-def _local(day: date, at: time, zone: ZoneInfo) -> datetime:
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     """Wall-clock time in `zone` as an instant; a time skipped by DST moves forward."""
     naive = datetime.combine(day, at)
     aware = naive.replace(tzinfo=zone)
@@ -71,7 +71,7 @@ def free_slots(
     while day <= last:
         if day not in days_off:
             for start, end in sorted(by_weekday.get(day.weekday(), ())):
-                t, stop = _local(day, start, zone), _local(day, end, zone)
+                t, stop = local_instant(day, start, zone), local_instant(day, end, zone)
                 while t + duration <= stop:
                     if (
                         since <= t < until

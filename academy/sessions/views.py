@@ -1,5 +1,6 @@
-"""1:1 session pages: offerings, free slots, booking, my sessions, change and cancel (also from
-email links), and the staff side: schedule, availability, notification log."""
+"""Live session pages: 1:1 offerings and free slots, booking; for every booking (1:1 or
+workshop) its page, change and cancel (also from email links), rating, the calendar feed;
+and the staff side: schedule, availability, notification log, attendance."""
 
 from __future__ import annotations
 
@@ -22,13 +23,15 @@ from academy.core.security import staff_required
 from academy.core.timezones import viewer_timezone
 from academy.core.tokens import InvalidToken
 from academy.extensions import db
+from academy.feedback.services import rate_booking, rating_of
 from academy.notifications.bookings import invite
 from academy.notifications.calendar import render
 from academy.notifications.models import OutboxMessage
-from academy.scheduling import attendance, services
+from academy.scheduling import attendance, services, workshops
 from academy.scheduling.access import can_use
 from academy.scheduling.attendance import fee_for
-from academy.scheduling.links import booking_for_token
+from academy.scheduling.feed import feed_for, feed_owner, new_feed_token, revoke_feed
+from academy.scheduling.links import booking_for_rating_token, booking_for_token
 from academy.scheduling.models import (
     AvailabilityWindow,
     Booking,
@@ -38,6 +41,7 @@ from academy.scheduling.models import (
     NoShow,
     Notice,
     Occurrence,
+    OccurrenceStatus,
     Offering,
     OfferingKind,
     Outcome,
@@ -59,6 +63,7 @@ from academy.sessions.forms import (
 )
 from academy.support.forms import LiftForm
 from academy.support.models import Incident, Restriction
+from academy.workshops.forms import MoveForm, RatingForm
 
 bp = Blueprint("sessions", __name__)
 WEEKS = POLICY.booking_horizon.days // 7
@@ -215,12 +220,12 @@ def mine() -> str:
     )
     if when == "past":
         query = query.where(
-            or_(Occurrence.ends_at <= at, Booking.status != BookingStatus.CONFIRMED)
+            or_(Occurrence.ends_at <= at, Booking.status == BookingStatus.CANCELLED)
         )
         query = query.order_by(Occurrence.starts_at.desc())
     else:
         when = "upcoming"
-        query = query.where(Occurrence.ends_at > at, Booking.status == BookingStatus.CONFIRMED)
+        query = query.where(Occurrence.ends_at > at, Booking.status != BookingStatus.CANCELLED)
         query = query.order_by(Occurrence.starts_at)
     return render_template("sessions/mine.html", page=paginate(query), when=when)
 
@@ -236,6 +241,9 @@ def booking(booking_id: int) -> str:
     history = db.session.scalars(
         select(BookingEvent).where(BookingEvent.booking_id == item.id).order_by(BookingEvent.id)
     ).all()
+    own = item.user_id == current_user.id
+    ended = now() >= item.occurrence.ends_at
+    waiting = item.status == BookingStatus.WAITLISTED
     return render_template(
         "sessions/booking.html",
         booking=item,
@@ -243,7 +251,15 @@ def booking(booking_id: int) -> str:
         change=services.preview_change(item),
         outcome_form=OutcomeForm() if current_user.is_staff else None,
         started=now() >= item.occurrence.starts_at,
-        sees_link=item.user_id == current_user.id or item.occurrence.host_id == current_user.id,
+        sees_link=own or item.occurrence.host_id == current_user.id,
+        workshop=item.occurrence.offering.kind == OfferingKind.WORKSHOP,
+        position=(
+            workshops.waitlist_positions([item.occurrence_id], item.user_id).get(item.occurrence_id)
+            if waiting
+            else None
+        ),
+        rating=rating_of(item.id) if ended else None,
+        rate_form=RatingForm() if own and ended else None,
     )
 
 
@@ -259,7 +275,38 @@ def calendar(booking_id: int) -> Response:
     )
 
 
+def _is_workshop(item: Booking) -> bool:
+    return item.occurrence.offering.kind == OfferingKind.WORKSHOP
+
+
+def _other_dates(item: Booking) -> list[Occurrence]:
+    return list(
+        db.session.scalars(
+            select(Occurrence)
+            .where(
+                Occurrence.offering_id == item.occurrence.offering_id,
+                Occurrence.id != item.occurrence_id,
+                Occurrence.status == OccurrenceStatus.SCHEDULED,
+                Occurrence.starts_at > now(),
+            )
+            .options(selectinload(Occurrence.host))
+            .order_by(Occurrence.starts_at)
+            .limit(50)
+        )
+    )
+
+
 def _change_page(item: Booking, action: str, cancel_url: str) -> str:
+    if _is_workshop(item):  # another date of the same workshop
+        return render_template(
+            "workshops/change.html",
+            booking=item,
+            decision=services.preview_change(item),
+            dates=_other_dates(item),
+            action=action,
+            cancel_url=cancel_url,
+            form=MoveForm(),
+        )
     week = _week_arg()
     days = _week_days(week)
     offering = item.occurrence.offering
@@ -278,7 +325,25 @@ def _change_page(item: Booking, action: str, cancel_url: str) -> str:
     )
 
 
+def _do_move(item: Booking, by: User, via: str, back: str) -> str | Response:
+    form = MoveForm()
+    target_id = form.occurrence.data if form.validate_on_submit() else ""
+    target = db.session.get(Occurrence, int(target_id)) if str(target_id).isdigit() else None
+    if target is None:
+        flash(_("Choose a date from the list."), "error")
+        return redirect(back)
+    try:
+        workshops.move_registration(item, target, by=by, via=via)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(back)
+    flash(_("Your registration has moved. The updated invite is on its way."), "success")
+    return render_template("sessions/done.html", booking=item, action="changed")
+
+
 def _do_change(item: Booking, by: User, via: str, back: str) -> str | Response:
+    if _is_workshop(item):
+        return _do_move(item, by, via, back)
     form = SlotForm()
     chosen = _parse_slot(form) if form.validate_on_submit() else None
     if chosen is None:
@@ -296,12 +361,14 @@ def _do_change(item: Booking, by: User, via: str, back: str) -> str | Response:
 def _do_cancel(item: Booking, by: User, via: str, back: str) -> str | Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    waiting = item.status == BookingStatus.WAITLISTED
     try:
         services.cancel(item, by=by, via=via)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back)
-    return render_template("sessions/done.html", booking=item, action="cancelled")
+    action = "left_waitlist" if waiting else "cancelled"
+    return render_template("sessions/done.html", booking=item, action=action)
 
 
 def _change_flow(item: Booking, by: User, via: str, here: str, cancel_url: str) -> str | Response:
@@ -344,6 +411,66 @@ def change(booking_id: int) -> str | Response:
 def cancel(booking_id: int) -> str | Response:
     item = _own_booking(booking_id)
     return _cancel_flow(item, current_user, _via(item), url_for(".cancel", booking_id=booking_id))
+
+
+def _rate(item: Booking, here: str) -> str | Response:
+    """R17: the attendee's rating of a session after it ends; stored as feedback."""
+    form = RatingForm()
+    existing = rating_of(item.id)
+    if existing is None and form.validate_on_submit():
+        try:
+            rate_booking(item, form.rating.data, form.message.data or "")
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("Thank you for your rating."), "success")
+            return redirect(here)
+    return render_template("sessions/rate.html", booking=item, form=form, rating=existing)
+
+
+@bp.route("/sessions/bookings/<int:booking_id>/rate", methods=["GET", "POST"])
+@login_required
+def rate(booking_id: int) -> str | Response:
+    item = services.get_booking(booking_id, current_user)
+    if item is None or item.user_id != current_user.id:
+        abort(404)
+    return _rate(item, url_for(".rate", booking_id=booking_id))
+
+
+@bp.route("/sessions/r/<token>", methods=["GET", "POST"])
+def email_rate(token: str) -> str | Response:
+    """The rating link of the email sent when a workshop ends: no login needed."""
+    item = booking_for_rating_token(token)
+    return _rate(item, url_for(".email_rate", token=token))
+
+
+# --- The private calendar feed -----------------------------------------------------------------
+
+
+@bp.get("/calendar/<token>.ics")
+def feed(token: str) -> Response:
+    user = feed_owner(token)
+    if user is None:
+        abort(404)
+    return Response(
+        feed_for(user, _("TaxDome sessions")),
+        mimetype="text/calendar",
+        headers={"Cache-Control": "private, max-age=300"},
+    )
+
+
+@bp.post("/account/calendar-feed")
+@login_required
+def calendar_feed() -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if request.form.get("action") == "revoke":
+        revoke_feed(current_user)
+        flash(_("The calendar link is turned off; calendars using it stop updating."), "success")
+    else:
+        new_feed_token(current_user)
+        flash(_("Your calendar link is ready. Any earlier link no longer works."), "success")
+    return redirect(url_for("accounts.profile") + "#calendar-feed")
 
 
 @bp.errorhandler(InvalidToken)
