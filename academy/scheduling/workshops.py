@@ -19,6 +19,7 @@ from typing import NoReturn
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 
 from academy.accounts.models import User
 from academy.core.clock import now
@@ -55,8 +56,16 @@ def _refuse(decision: Decision) -> NoReturn:
 # --- Seats ---------------------------------------------------------------------------------------
 
 
+def _expire_seats(occurrence_id: int) -> None:
+    """The count changed in the database: an Occurrence already loaded reads it again."""
+    loaded = db.session.identity_map.get(identity_key(Occurrence, occurrence_id))
+    if loaded is not None:
+        db.session.expire(loaded, ["seats_taken"])
+
+
 def _take_seat(occurrence_id: int) -> bool:
     """One seat, if there is one: the UPDATE's condition is checked by the database."""
+    _expire_seats(occurrence_id)
     result = db.session.execute(
         update(Occurrence)
         .where(
@@ -71,6 +80,7 @@ def _take_seat(occurrence_id: int) -> bool:
 
 
 def _release_seat(occurrence_id: int) -> None:
+    _expire_seats(occurrence_id)
     db.session.execute(
         update(Occurrence)
         .where(Occurrence.id == occurrence_id, Occurrence.seats_taken > 0)
@@ -304,13 +314,13 @@ def _claim_host(occurrence: Occurrence) -> None:
         db.session.rollback()
         raise DomainError(
             _l("The host already has a session at that time. Choose another time or host."),
-            "starts_at",
+            "day",
         ) from exc
 
 
 def _check_time(start: datetime, minutes: int) -> None:
     if start <= now():
-        raise DomainError(_l("Choose a time in the future."), "starts_at")
+        raise DomainError(_l("Choose a time in the future."), "day")
     if not 15 <= minutes <= 8 * 60:
         raise DomainError(_l("A workshop lasts from 15 minutes to 8 hours."), "duration")
 

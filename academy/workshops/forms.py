@@ -47,11 +47,13 @@ class FilterForm(Form):
         csrf = False
 
     area = SelectField(
-        _l("Product area"), choices=[SelectChoice("", _l("All areas")), *PRODUCT_AREAS]
+        _l("Product area"), default="", choices=[SelectChoice("", _l("All areas")), *PRODUCT_AREAS]
     )
-    level = SelectField(_l("Level"), choices=[SelectChoice("", _l("All levels")), *LEVELS])
+    level = SelectField(
+        _l("Level"), default="", choices=[SelectChoice("", _l("All levels")), *LEVELS]
+    )
     language = SelectField(
-        _l("Language"), choices=[SelectChoice("", _l("All languages")), *LANGUAGES]
+        _l("Language"), default="", choices=[SelectChoice("", _l("All languages")), *LANGUAGES]
     )
     start = DateField(_l("From"), validators=[Optional()])
 

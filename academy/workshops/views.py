@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.accounts.models import Role, User
 from academy.core.clock import now
@@ -356,7 +356,8 @@ def _roster(occurrence_id: int) -> list[Booking]:
         db.session.scalars(
             select(Booking)
             .where(Booking.occurrence_id == occurrence_id)
-            .options(selectinload(Booking.user).selectinload(User.firm))
+            # Many-to-one: joined, so a roster of any size is one statement.
+            .options(joinedload(Booking.user).joinedload(User.firm))
             .order_by(Booking.queued_at.is_not(None), Booking.queued_at, Booking.id)
         )
     )
