@@ -66,6 +66,9 @@ def seed() -> None:
         accept(client)  # POLICY R18: the demo client has accepted the terms in force
     _sessions(staff, client)
     _past_no_show(staff, client)
+    from academy.workshops.demo import seed_workshops
+
+    seed_workshops(staff, client)
 
 
 def _past_no_show(staff: User, client: User) -> None:

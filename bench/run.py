@@ -68,6 +68,8 @@ PAGES: list[Page] = [
     Page("1:1 slots", "/sessions/quick-assist/", user="client", shows='name="start"'),
     # The two sessions `flask demo seed` books for the demo client.
     Page("my sessions", "/sessions/mine", user="client", shows='href="/sessions/bookings/'),
+    # The demo's four workshops, with the client's own places (a waitlist position).
+    Page("workshops", "/workshops/", user="client", shows="Waitlist: number 2"),
 ]
 
 # Accounts made by `flask demo seed` (academy/demo.py).

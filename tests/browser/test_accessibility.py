@@ -11,6 +11,7 @@ VISITOR_PAGES = [
     "/password/forgot",
     "/help/",
     "/academy",
+    "/workshops/",
     "/nope",
     "/terms",
 ]
@@ -24,6 +25,10 @@ CLIENT_PAGES = [
     "/sessions/bookings/1",
     "/sessions/bookings/1/change",
     "/sessions/bookings/1/cancel",
+    "/workshops/",
+    "/workshops/a-workshop",
+    "/sessions/bookings/2",
+    "/sessions/bookings/2/change",
 ]
 STAFF_PAGES = [
     "/staff/users",
@@ -32,6 +37,11 @@ STAFF_PAGES = [
     "/staff/sessions?host=",
     "/staff/availability",
     "/staff/notifications",
+    "/staff/workshops",
+    "/staff/workshops/new",
+    "/staff/workshops/1",
+    "/staff/workshops/dates/2",
+    "/staff/workshops/dates/2/cancel",
 ]
 
 
@@ -61,12 +71,15 @@ def test_form_with_errors(page: Page):
     assert results.violations_count == 0, results.generate_report()
 
 
-def test_client_and_staff_pages(page: Page, make_user, make_host, book, clock):
+def test_client_and_staff_pages(
+    page: Page, make_user, make_host, book, clock, make_workshop, register
+):
     from datetime import timedelta
 
     member = make_user(email="c@example.com", password="client-pass-1")
     make_user("admin", email="a@example.com", password="admin-pass-12")
     book(member, make_host(), clock.now().replace(hour=7) + timedelta(days=3))
+    register(member, make_workshop(title="A workshop"))
     _log_in(page, "c@example.com", "client-pass-1")
     for url in CLIENT_PAGES:
         _check(page, url)

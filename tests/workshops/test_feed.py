@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import vobject
 
 from academy.scheduling import services
-from tests.conftest import request_context
-from tests.workshops.conftest import THU
+from tests.conftest import THU, request_context
 
 FRI_9 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 

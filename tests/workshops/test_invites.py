@@ -10,8 +10,7 @@ import vobject
 from academy.notifications.dispatcher import dispatch_due
 from academy.scheduling import services
 from academy.scheduling.workshops import cancel_occurrence, update_occurrence
-from tests.conftest import request_context
-from tests.workshops.conftest import THU
+from tests.conftest import THU, request_context
 
 
 def _event(message):

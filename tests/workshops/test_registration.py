@@ -20,8 +20,7 @@ from academy.scheduling.models import (
     OccurrenceStatus,
 )
 from academy.scheduling.workshops import cancel_occurrence, update_occurrence, waitlist_positions
-from tests.conftest import request_context
-from tests.workshops.conftest import THU
+from tests.conftest import THU, request_context
 
 
 def _mail(db, booking, kind, status=OutboxStatus.PENDING):
