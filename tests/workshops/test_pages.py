@@ -253,3 +253,26 @@ def test_a_client_changes_to_another_date(client, db, login, make_user, make_wor
     db.session.expire_all()
     assert db.session.get(Booking, booking.id).occurrence_id == later.id
     assert db.session.get(Booking, booking.id).status == BookingStatus.CONFIRMED
+
+
+def test_r9_the_emails_change_link_offers_other_dates_without_logging_in(
+    app, client, make_user, make_workshop, register
+):
+    from academy.scheduling.links import links_for
+    from academy.scheduling.workshops import schedule
+
+    occ = make_workshop(title="Invoices in depth")
+    booking = register(make_user(), occ)
+    with request_context(app):
+        schedule(
+            occ.offering,
+            start=THU + timedelta(days=7),
+            minutes=60,
+            host=occ.host,
+            capacity=3,
+            meeting_url="",
+        )
+        change = links_for(booking)["change"].split("localhost", 1)[-1]
+    page = client.get(change).text
+    assert "Change the date" in page and "Move to this date" in page
+    assert "Thursday, December 10, 2026" in page
