@@ -66,6 +66,9 @@ def seed() -> None:
         accept(client)  # POLICY R18: the demo client has accepted the terms in force
     _sessions(staff, client)
     _past_no_show(staff, client)
+    from academy.courses.demo import seed_courses
+
+    seed_courses()
 
 
 def _past_no_show(staff: User, client: User) -> None:
