@@ -116,6 +116,13 @@ def slugify(text: str) -> str:
     return slug[:100] or "course"
 
 
+def _commit_outline() -> None:
+    """Commit an authoring change and forget what was loaded (the session keeps objects
+    after a commit): the next page loads the outline as it now is."""
+    db.session.commit()
+    db.session.expire_all()
+
+
 def save_course(course: Course | None, values: Mapping[str, object]) -> Course:
     if course is None:
         course = Course()
@@ -134,7 +141,7 @@ def save_course(course: Course | None, values: Mapping[str, object]) -> Course:
         db.session.add(course)
     for name, value in values.items():
         setattr(course, name, value)
-    db.session.commit()
+    _commit_outline()
     return course
 
 
@@ -142,7 +149,7 @@ def add_module(course: Course, title: str) -> Module:
     last = db.session.scalar(select(func.max(Module.position)).where(Module.course_id == course.id))
     module = Module(course_id=course.id, title=title, position=(last or 0) + 1)
     db.session.add(module)
-    db.session.commit()
+    _commit_outline()
     return module
 
 
@@ -169,7 +176,7 @@ def save_lesson(
     lesson.attachments = [
         Attachment(title=t, url=u, position=i) for i, (t, u) in enumerate(files, start=1)
     ]
-    db.session.commit()
+    _commit_outline()
     return lesson
 
 
@@ -188,7 +195,7 @@ def move_lesson(lesson: Lesson, offset: int) -> None:
         siblings[i], siblings[j] = siblings[j], siblings[i]
     for position, item in enumerate(siblings, start=1):
         item.position = position
-    db.session.commit()
+    _commit_outline()
 
 
 def save_quiz(quiz: Quiz | None, course: Course, values: Mapping[str, object]) -> Quiz:
@@ -202,7 +209,7 @@ def save_quiz(quiz: Quiz | None, course: Course, values: Mapping[str, object]) -
         db.session.add(quiz)
     for name, value in values.items():
         setattr(quiz, name, value)
-    db.session.commit()
+    _commit_outline()
     return quiz
 
 
@@ -259,7 +266,7 @@ def save_question(
     question.choices = [
         Choice(text=t, correct=ok, position=i) for i, (t, ok) in enumerate(parsed, start=1)
     ]
-    db.session.commit()
+    _commit_outline()
     return question
 
 

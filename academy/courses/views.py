@@ -646,10 +646,11 @@ def new_lesson(course_id: int) -> Any:
 @bp.route("/staff/academy/lessons/<int:lesson_id>", methods=["GET", "POST"])
 @staff_required
 def edit_lesson(lesson_id: int) -> Any:
-    found = db.session.scalar(
+    course_id = db.session.scalar(select(Lesson.course_id).where(Lesson.id == lesson_id))
+    item = _staff_course(course_id or abort(404))
+    found = db.session.scalars(
         select(Lesson).where(Lesson.id == lesson_id).options(selectinload(Lesson.attachments))
-    ) or abort(404)
-    item = _staff_course(found.course_id)
+    ).one()
     form = LessonForm(obj=found)
     form.module_id.choices = _module_choices(item)
     if request.method == "GET":
@@ -663,6 +664,14 @@ def move_lesson(lesson_id: int) -> Any:
     found = db.session.get(Lesson, lesson_id) or abort(404)
     services.move_lesson(found, -1 if request.form.get("direction") == "up" else 1)
     return redirect(url_for(".edit_course", course_id=found.course_id) + f"#lesson-{found.id}")
+
+
+def _staff_quiz(quiz_id: int) -> tuple[Quiz, Course]:
+    """A quiz with its questions, and its course's outline (the course first: loading it
+    again refreshes its quizzes, which would forget the questions loaded before)."""
+    course_id = db.session.scalar(select(Quiz.course_id).where(Quiz.id == quiz_id))
+    course = _staff_course(course_id or abort(404))
+    return services.load_quiz(quiz_id), course
 
 
 def _quiz_choices(course: Course) -> list[tuple[int, str]]:
@@ -705,8 +714,7 @@ def new_quiz(course_id: int) -> Any:
 @bp.route("/staff/academy/quizzes/<int:quiz_id>", methods=["GET", "POST"])
 @staff_required
 def edit_quiz(quiz_id: int) -> Any:
-    found = services.load_quiz(quiz_id) or abort(404)
-    item = _staff_course(found.course_id)
+    found, item = _staff_quiz(quiz_id)
     form = QuizForm(obj=found)
     form.module_id.choices = _quiz_choices(item)
     if request.method == "GET":
@@ -743,8 +751,7 @@ def _quiz_page(quiz: Quiz, course: Course, form: QuizForm, extra: ExtraAttemptFo
 @bp.post("/staff/academy/quizzes/<int:quiz_id>/extra")
 @staff_required
 def grant_extra(quiz_id: int) -> Any:
-    found = services.load_quiz(quiz_id) or abort(404)
-    item = _staff_course(found.course_id)
+    found, item = _staff_quiz(quiz_id)
     extra = ExtraAttemptForm()
     if extra.validate():
         try:
