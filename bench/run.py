@@ -68,6 +68,15 @@ PAGES: list[Page] = [
     Page("1:1 slots", "/sessions/quick-assist/", user="client", shows='name="start"'),
     # The two sessions `flask demo seed` books for the demo client.
     Page("my sessions", "/sessions/mine", user="client", shows='href="/sessions/bookings/'),
+    # The Academy catalogue with the demo client's progress, and a lesson of the course
+    # `flask demo seed` puts them halfway through.
+    Page("academy catalogue", "/academy", user="client", shows='class="progress__bar"'),
+    Page(
+        "academy lesson",
+        "/academy/getting-started-with-taxdome/lessons/2",
+        user="client",
+        shows="Mark complete",
+    ),
 ]
 
 # Accounts made by `flask demo seed` (academy/demo.py).

@@ -451,7 +451,9 @@ def clean_response(question: Question, raw: list[str]) -> str:
         if question.kind == QuestionKind.SINGLE:
             ids = ids[:1]
         return ",".join(map(str, ids))
-    value = (raw[0] if raw else "").strip()[:500]
+    # Radios come after a hidden empty value (so "nothing chosen" is sent too): the last
+    # non-empty value is the answer.
+    value = next((v.strip() for v in reversed(raw) if v.strip()), "")[:500]
     if question.kind == QuestionKind.TRUE_FALSE:
         return value if value in {"true", "false"} else ""
     return value
