@@ -4,6 +4,7 @@ authoring pages. Views parse, call academy.courses.services, and render."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from flask import (
@@ -70,8 +71,14 @@ def _names() -> dict[str, Any]:
 # --- Helpers -----------------------------------------------------------------------------------
 
 
+_SLUG = re.compile(r"^[a-z0-9-]{1,120}$")
+_CODE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+
+
 def _course(slug: str) -> Course:
     """A published course, with its outline; staff also see drafts (the preview)."""
+    if not _SLUG.match(slug):  # junk (a NUL byte would upset PostgreSQL): not found
+        abort(404)
     course = db.session.scalar(
         select(Course)
         .where(Course.slug == slug)
@@ -508,6 +515,8 @@ def my_certificates() -> str:
 
 
 def _by_code(code: str) -> Certificate:
+    if not _CODE.match(code.strip()):
+        abort(404)
     found = db.session.scalar(select(Certificate).where(Certificate.code == code.strip().upper()))
     return found or abort(404)
 

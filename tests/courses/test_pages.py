@@ -202,3 +202,15 @@ def test_wrong_ids_are_404(client, login, make_user, make_course):
     other = make_course(lessons=1)
     lesson_of_other = other.id * 0 + 2  # the other course's lesson, asked under this course
     assert client.get(f"/academy/{course.slug}/lessons/{lesson_of_other}").status_code == 404
+
+
+def test_junk_in_slugs_and_codes_is_not_found(client, login, make_user):
+    login(make_user())
+    for url in (
+        "/academy/a%00b",
+        "/academy/%C3%A9",
+        "/certificates/%00",
+        "/certificates/" + "A" * 40,
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.post("/academy/a%00b/feedback", data={"rating": "5"}).status_code == 404
