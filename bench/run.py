@@ -73,7 +73,7 @@ PAGES: list[Page] = [
     Page("academy catalogue", "/academy", user="client", shows='class="progress__bar"'),
     Page(
         "academy lesson",
-        "/academy/getting-started-with-taxdome/lessons/2",
+        "/academy/getting-started-with-taxdome/lessons/5",
         user="client",
         shows="Mark complete",
     ),

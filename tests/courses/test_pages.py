@@ -214,3 +214,15 @@ def test_junk_in_slugs_and_codes_is_not_found(client, login, make_user):
     ):
         assert client.get(url).status_code == 404, url
     assert client.post("/academy/a%00b/feedback", data={"rating": "5"}).status_code == 404
+
+
+def test_pages_in_romanian(client, login, make_user, make_course, clock, db):
+    login(make_user(language="ro"))
+    course = make_course(lessons=1)
+    lesson = db.session.scalar(sa.select(Lesson))
+    client.post(f"/academy/{course.slug}/lessons/{lesson.id}/complete")
+    assert "Continuați de unde ați rămas" in client.get("/academy").get_data(as_text=True)
+    html = client.get(f"/academy/{course.slug}").get_data(as_text=True)
+    assert "Progresul dvs." in html and "1 din 1 lecții" in html
+    html = client.get(f"/academy/{course.slug}/lessons/{lesson.id}").get_data(as_text=True)
+    assert "V-a fost utilă această lecție?" in html
