@@ -3,18 +3,24 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DecimalField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from academy.core.forms import Form
 from academy.courses.models import Level
-from academy.courses.scoring import QuestionKind, ReviewMode
+from academy.courses.scoring import QuestionKind, ReviewMode, parse_number
 
 LEVELS = [
     SelectChoice(Level.BEGINNER, _l("Beginner")),
@@ -117,6 +123,12 @@ class QuizForm(Form):
     review_mode = SelectField(_l("Show the right answers"), choices=REVIEW_MODES)
 
 
+def _finite(form: Form, field: StringField) -> None:
+    """A number as clients may type it ("2.5" or "2,5"), finite (no NaN, no infinity)."""
+    if field.data and parse_number(field.data) is None:
+        raise ValidationError(_l("Give a finite number."))
+
+
 class QuestionForm(Form):
     kind = SelectField(_l("Type"), choices=KINDS)
     prompt = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
@@ -133,10 +145,8 @@ class QuestionForm(Form):
             "True or false: write true or false."
         ),
     )
-    number = DecimalField(_l("Correct number"), validators=[Optional()], places=None)
-    tolerance = DecimalField(
-        _l("Tolerance (±)"), validators=[Optional(), NumberRange(0)], places=None
-    )
+    number = StringField(_l("Correct number"), validators=[Optional(), _finite])
+    tolerance = StringField(_l("Tolerance (±)"), validators=[Optional(), _finite])
 
 
 class ExtraAttemptForm(Form):

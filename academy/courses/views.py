@@ -778,19 +778,11 @@ def grant_extra(quiz_id: int) -> Any:
     return _quiz_page(found, item, form, extra)
 
 
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
 def _question_page(quiz: Quiz, question: Question | None, form: QuestionForm) -> Any:
     if form.validate_on_submit():
-        number, tolerance = _number(form.number.data), _number(form.tolerance.data)
+        number = scoring.parse_number(form.number.data or "")
+        tolerance = scoring.parse_number(form.tolerance.data or "")
         try:
-            if form.number.data is not None and number is None:
-                raise DomainError(_("Give a finite number."), field="number")
             services.save_question(
                 question,
                 quiz,
@@ -826,5 +818,7 @@ def edit_question(question_id: int) -> Any:
     quiz = services.load_quiz(found.quiz_id)
     form = QuestionForm(obj=found)
     if request.method == "GET":
+        form.number.data = "" if found.number is None else f"{found.number:g}"
+        form.tolerance.data = f"{found.tolerance:g}" if found.tolerance else ""
         form.choices.data = "\n".join(("* " if c.correct else "") + c.text for c in found.choices)
     return _question_page(quiz, found, form)
