@@ -97,6 +97,7 @@ def _init_extensions(app: Flask) -> None:
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
+    import academy.courses.models
     import academy.feedback.models
     import academy.notifications.models
     import academy.scheduling.models
@@ -105,6 +106,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from academy.accounts.views import bp as accounts_bp
+    from academy.courses.views import bp as courses_bp
     from academy.help.views import bp as help_bp
     from academy.home.views import bp as home_bp
     from academy.sessions.views import bp as sessions_bp
@@ -117,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sessions_bp)
     app.register_blueprint(support_bp)
     app.register_blueprint(workshops_bp)
+    app.register_blueprint(courses_bp)
 
 
 def _register_errors(app: Flask) -> None:

@@ -69,6 +69,9 @@ def seed() -> None:
     from academy.workshops.demo import seed_workshops
 
     seed_workshops(staff, client)
+    from academy.courses.demo import seed_courses
+
+    seed_courses()
 
 
 def _past_no_show(staff: User, client: User) -> None:

@@ -70,6 +70,15 @@ PAGES: list[Page] = [
     Page("my sessions", "/sessions/mine", user="client", shows='href="/sessions/bookings/'),
     # The demo's four workshops, with the client's own places (a waitlist position).
     Page("workshops", "/workshops/", user="client", shows="Waitlist: number 2"),
+    # The Academy catalogue with the demo client's progress, and a lesson of the course
+    # `flask demo seed` puts them halfway through.
+    Page("academy catalogue", "/academy", user="client", shows='class="progress__bar"'),
+    Page(
+        "academy lesson",
+        "/academy/getting-started-with-taxdome/lessons/5",
+        user="client",
+        shows="Mark complete",
+    ),
 ]
 
 # Accounts made by `flask demo seed` (academy/demo.py).

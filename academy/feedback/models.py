@@ -57,6 +57,8 @@ class FeedbackItem(db.Model):
     # What a rating is about (the kind says which of these is set).
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
     occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), index=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Staff triage.
     status: Mapped[FeedbackStatus] = mapped_column(String(12), default=FeedbackStatus.NEW)

@@ -56,7 +56,6 @@ def set_language() -> Response:
 
 # Sections that later issues build; until then an honest page says so.
 UPCOMING = {
-    "academy": _l("Academy"),
     "feedback": _l("Feedback"),
 }
 

@@ -29,6 +29,12 @@ CLIENT_PAGES = [
     "/workshops/a-workshop",
     "/sessions/bookings/2",
     "/sessions/bookings/2/change",
+    "/academy",
+    "/academy/course-a",
+    "/academy/course-a/lessons/1",
+    "/academy/quizzes/1",
+    "/academy/attempts/1",
+    "/academy/certificates",
 ]
 STAFF_PAGES = [
     "/staff/users",
@@ -42,7 +48,32 @@ STAFF_PAGES = [
     "/staff/workshops/1",
     "/staff/workshops/dates/2",
     "/staff/workshops/dates/2/cancel",
+    "/staff/academy",
+    "/staff/academy/1",
+    "/staff/academy/lessons/1",
+    "/staff/academy/quizzes/1",
+    "/staff/academy/questions/1",
 ]
+
+
+def _academy(member) -> None:
+    """A course (id 1, lesson 1, quiz 1 with question 1) and the member's open attempt 1."""
+    from academy.courses import services
+    from academy.courses.models import Course, Lesson, Module
+    from academy.extensions import db
+
+    course = Course(slug="course-a", title="Course A", summary="S", published=True)
+    db.session.add(course)
+    db.session.flush()
+    module = Module(course_id=course.id, title="Module")
+    db.session.add(module)
+    db.session.flush()
+    db.session.add(Lesson(course_id=course.id, module_id=module.id, title="Lesson", body="**B**"))
+    db.session.commit()
+    quiz = services.save_quiz(None, course, {"title": "Quiz", "time_limit_minutes": 10})
+    services.save_question(None, quiz, kind="single", prompt="Pick", choices="* A\nB")
+    services.save_question(None, quiz, kind="short_text", prompt="Type", accepted="x")
+    services.start_attempt(member, services.load_quiz(quiz.id))
 
 
 def _check(page: Page, url: str) -> None:
@@ -80,6 +111,7 @@ def test_client_and_staff_pages(
     make_user("admin", email="a@example.com", password="admin-pass-12")
     book(member, make_host(), clock.now().replace(hour=7) + timedelta(days=3))
     register(member, make_workshop(title="A workshop"))
+    _academy(member)
     _log_in(page, "c@example.com", "client-pass-1")
     for url in CLIENT_PAGES:
         _check(page, url)

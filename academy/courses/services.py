@@ -1,0 +1,579 @@
+"""What people do in the Academy: author courses, complete lessons, take quizzes, earn
+certificates. Each function is one thing a person would name, in one transaction."""
+
+from __future__ import annotations
+
+import random
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from academy.accounts.models import User
+from academy.core.clock import now
+from academy.core.errors import DomainError
+from academy.core.timezones import localtime
+from academy.courses import scoring
+from academy.courses.models import (
+    Answer,
+    Attachment,
+    Attempt,
+    Certificate,
+    Choice,
+    Course,
+    ExtraAttempt,
+    Lesson,
+    LessonCompletion,
+    Module,
+    Question,
+    Quiz,
+)
+from academy.courses.scoring import QuestionKind
+from academy.extensions import db
+
+# --- Video embeds -------------------------------------------------------------------------------
+
+VIDEO_HOSTS = ("YouTube", "Vimeo", "Wistia")
+FRAME_SOURCES = (
+    "https://www.youtube-nocookie.com",
+    "https://player.vimeo.com",
+    "https://fast.wistia.net",
+)
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
+_NUMERIC_ID = re.compile(r"^\d{3,15}$")
+_WISTIA_ID = re.compile(r"^[a-z0-9]{6,20}$")
+
+
+def embed_url(url: str) -> str | None:
+    """The player address for a video page on an allowed host, or None."""
+    parts = urlsplit((url or "").strip())
+    if parts.scheme != "https" or not parts.hostname:
+        return None
+    host = parts.hostname.lower().removeprefix("www.").removeprefix("m.")
+    path = [p for p in parts.path.split("/") if p]
+    video = ""
+    if host in {"youtube.com", "youtube-nocookie.com"}:
+        if path[:1] == ["watch"]:
+            video = parse_qs(parts.query).get("v", [""])[0]
+        elif len(path) == 2 and path[0] in {"embed", "shorts", "live"}:
+            video = path[1]
+        return f"{FRAME_SOURCES[0]}/embed/{video}" if _YOUTUBE_ID.match(video) else None
+    if host == "youtu.be":
+        video = path[0] if len(path) == 1 else ""
+        return f"{FRAME_SOURCES[0]}/embed/{video}" if _YOUTUBE_ID.match(video) else None
+    if host in {"vimeo.com", "player.vimeo.com"}:
+        video = path[-1] if path else ""
+        return f"{FRAME_SOURCES[1]}/video/{video}" if _NUMERIC_ID.match(video) else None
+    if host == "fast.wistia.net" or host.endswith(".wistia.com") or host == "wistia.com":
+        if len(path) >= 2 and path[-2] in {"medias", "iframe"}:
+            video = path[-1]
+        return f"{FRAME_SOURCES[2]}/embed/iframe/{video}" if _WISTIA_ID.match(video) else None
+    return None
+
+
+def check_video(url: str) -> str:
+    url = (url or "").strip()
+    if url and embed_url(url) is None:
+        raise DomainError(
+            _(
+                "Use a video page on YouTube, Vimeo or Wistia (an https:// address); "
+                "other sites cannot be embedded."
+            ),
+            field="video_url",
+        )
+    return url
+
+
+def parse_attachments(text: str) -> list[tuple[str, str]]:
+    """Attachments as staff type them: one per line, "Title | https://address"."""
+    found = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        title, sep, url = line.rpartition("|")
+        title, url = title.strip(), url.strip()
+        if not sep or not title or urlsplit(url).scheme not in {"https", "http"}:
+            raise DomainError(
+                _("Write each attachment as “Title | https://address”: %(line)s", line=line[:80]),
+                field="attachments",
+            )
+        found.append((title[:200], url[:500]))
+    return found
+
+
+# --- Authoring ----------------------------------------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", scoring.normalise(text)).strip("-")
+    return slug[:100] or "course"
+
+
+def _commit_outline() -> None:
+    """Commit an authoring change and forget what was loaded (the session keeps objects
+    after a commit): the next page loads the outline as it now is."""
+    db.session.commit()
+    db.session.expire_all()
+
+
+def save_course(course: Course | None, values: Mapping[str, object]) -> Course:
+    if course is None:
+        course = Course()
+        base = slugify(str(values["title"]))
+        if base == "certificates":  # /academy/certificates is the list of one's certificates
+            base = "certificates-course"
+        taken = set(
+            db.session.scalars(
+                select(Course.slug).where(Course.slug.like(f"{base}%"))  # slugs: [a-z0-9-]
+            )
+        )
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        course.slug = slug
+        db.session.add(course)
+    for name, value in values.items():
+        setattr(course, name, value)
+    _commit_outline()
+    return course
+
+
+def add_module(course: Course, title: str) -> Module:
+    last = db.session.scalar(select(func.max(Module.position)).where(Module.course_id == course.id))
+    module = Module(course_id=course.id, title=title, position=(last or 0) + 1)
+    db.session.add(module)
+    _commit_outline()
+    return module
+
+
+def save_lesson(
+    lesson: Lesson | None,
+    module: Module,
+    *,
+    title: str,
+    body: str,
+    video_url: str,
+    attachments: str,
+) -> Lesson:
+    video_url = check_video(video_url)
+    files = parse_attachments(attachments)
+    if lesson is None:
+        last = db.session.scalar(
+            select(func.max(Lesson.position)).where(Lesson.module_id == module.id)
+        )
+        lesson = Lesson(module_id=module.id, course_id=module.course_id, position=(last or 0) + 1)
+        lesson.attachments = []
+        db.session.add(lesson)
+    lesson.module_id, lesson.course_id = module.id, module.course_id
+    lesson.title, lesson.body, lesson.video_url = title, body, video_url
+    lesson.attachments = [
+        Attachment(title=t, url=u, position=i) for i, (t, u) in enumerate(files, start=1)
+    ]
+    _commit_outline()
+    return lesson
+
+
+def move_lesson(lesson: Lesson, offset: int) -> None:
+    """Swap a lesson with its neighbour in the module (offset -1: up, +1: down)."""
+    siblings = list(
+        db.session.scalars(
+            select(Lesson)
+            .where(Lesson.module_id == lesson.module_id)
+            .order_by(Lesson.position, Lesson.id)
+        )
+    )
+    i = siblings.index(lesson)
+    j = i + (1 if offset > 0 else -1)
+    if 0 <= j < len(siblings):
+        siblings[i], siblings[j] = siblings[j], siblings[i]
+    for position, item in enumerate(siblings, start=1):
+        item.position = position
+    _commit_outline()
+
+
+def save_quiz(quiz: Quiz | None, course: Course, values: Mapping[str, object]) -> Quiz:
+    module_id = values.get("module_id")
+    if module_id is not None and module_id not in {
+        m for (m,) in db.session.execute(select(Module.id).where(Module.course_id == course.id))
+    }:
+        raise DomainError(_("Choose a module of this course."), field="module_id")
+    if quiz is None:
+        quiz = Quiz(course_id=course.id)
+        db.session.add(quiz)
+    for name, value in values.items():
+        setattr(quiz, name, value)
+    _commit_outline()
+    return quiz
+
+
+def parse_choices(text: str) -> list[tuple[str, bool]]:
+    """Answers as staff type them: one per line, a leading * marks a correct one."""
+    choices = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line:
+            correct = line.startswith("*")
+            choices.append((line.lstrip("*").strip()[:500], correct))
+    return choices
+
+
+def save_question(
+    question: Question | None,
+    quiz: Quiz,
+    *,
+    kind: QuestionKind,
+    prompt: str,
+    choices: str = "",
+    accepted: str = "",
+    number: float | None = None,
+    tolerance: float | None = None,
+) -> Question:
+    parsed = parse_choices(choices) if kind in scoring.CHOICE_KINDS else []
+    correct = sum(1 for _t, ok in parsed if ok)
+    if kind in scoring.CHOICE_KINDS:
+        if len(parsed) < 2:
+            raise DomainError(_("Give at least two answers, one per line."), field="choices")
+        if correct == 0 or (kind == QuestionKind.SINGLE and correct != 1):
+            raise DomainError(
+                _("Mark the correct answer with * (exactly one for a single choice)."),
+                field="choices",
+            )
+    accepted_lines = [a.strip() for a in (accepted or "").splitlines() if a.strip()]
+    if kind == QuestionKind.TRUE_FALSE and accepted_lines[:1] not in (["true"], ["false"]):
+        raise DomainError(_("Choose whether the statement is true or false."), field="accepted")
+    if kind == QuestionKind.SHORT_TEXT and not accepted_lines:
+        raise DomainError(_("Give at least one accepted answer."), field="accepted")
+    if kind == QuestionKind.NUMERIC and number is None:
+        raise DomainError(_("Give the correct number."), field="number")
+    if question is None:
+        last = db.session.scalar(
+            select(func.max(Question.position)).where(Question.quiz_id == quiz.id)
+        )
+        question = Question(quiz_id=quiz.id, position=(last or 0) + 1)
+        question.choices = []
+        db.session.add(question)
+    question.kind, question.prompt = kind, prompt
+    question.accepted = "\n".join(accepted_lines[:1] if kind == "true_false" else accepted_lines)
+    question.number = number if kind == QuestionKind.NUMERIC else None
+    question.tolerance = abs(tolerance or 0.0) if kind == QuestionKind.NUMERIC else 0.0
+    question.choices = [
+        Choice(text=t, correct=ok, position=i) for i, (t, ok) in enumerate(parsed, start=1)
+    ]
+    _commit_outline()
+    return question
+
+
+def grant_extra_attempt(staff: User, quiz: Quiz, email: str, reason: str) -> ExtraAttempt:
+    client = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if client is None:
+        raise DomainError(_("No user has this email address."), field="email")
+    grant = ExtraAttempt(
+        quiz_id=quiz.id, user_id=client.id, granted_by_id=staff.id, reason=reason.strip()
+    )
+    db.session.add(grant)
+    db.session.commit()
+    return grant
+
+
+# --- Progress ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return 0 if not self.total else round(100 * self.done / self.total)
+
+
+def progress_for(user: User | None, course_ids: Iterable[int]) -> dict[int, Progress]:
+    """Lessons done and lessons in each course, in two queries whatever the number."""
+    ids = list(course_ids)
+    if not ids:
+        return {}
+    totals = dict(
+        db.session.execute(
+            select(Lesson.course_id, func.count(Lesson.id))
+            .where(Lesson.course_id.in_(ids))
+            .group_by(Lesson.course_id)
+        ).all()
+    )
+    done: dict[int, int] = {}
+    if user is not None and user.is_authenticated:
+        done = dict(
+            db.session.execute(
+                select(LessonCompletion.course_id, func.count(LessonCompletion.id))
+                .where(LessonCompletion.user_id == user.id, LessonCompletion.course_id.in_(ids))
+                .group_by(LessonCompletion.course_id)
+            ).all()
+        )
+    return {i: Progress(done.get(i, 0), totals.get(i, 0)) for i in ids}
+
+
+def complete_lesson(user: User, lesson: Lesson) -> None:
+    """Mark a lesson done; twice (two tabs) is the same as once: the database keeps one row."""
+    db.session.add(
+        LessonCompletion(user_id=user.id, course_id=lesson.course_id, lesson_id=lesson.id)
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+
+
+# --- Quizzes -----------------------------------------------------------------------------------
+
+
+def load_quiz(quiz_id: int) -> Quiz | None:
+    return db.session.scalar(
+        select(Quiz)
+        .where(Quiz.id == quiz_id)
+        .options(
+            selectinload(Quiz.course),
+            selectinload(Quiz.questions).selectinload(Question.choices),
+        )
+    )
+
+
+def key_for(question: Question) -> scoring.Key:
+    return scoring.Key(
+        kind=question.kind,
+        correct_choices=frozenset(c.id for c in question.choices if c.correct),
+        accepted=tuple(question.accepted.splitlines()),
+        number=question.number,
+        tolerance=question.tolerance,
+    )
+
+
+def past_attempts(user_id: int, quiz_id: int) -> list[Attempt]:
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id)
+            .order_by(Attempt.number)
+        )
+    )
+
+
+def extra_attempts(user_id: int, quiz_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(ExtraAttempt.id)).where(
+                ExtraAttempt.user_id == user_id, ExtraAttempt.quiz_id == quiz_id
+            )
+        )
+        or 0
+    )
+
+
+def start_decision(user: User, quiz: Quiz, attempts: list[Attempt]) -> scoring.AttemptDecision:
+    past = [
+        scoring.PastAttempt(a.started_at, a.submitted_at, a.passed)
+        for a in attempts
+        if a.submitted_at is not None
+    ]
+    return scoring.may_start(
+        past,
+        allowed=quiz.attempts_allowed,
+        extra=extra_attempts(user.id, quiz.id),
+        wait=timedelta(minutes=quiz.wait_minutes),
+        at=now(),
+    )
+
+
+def explain_attempt(decision: scoring.AttemptDecision) -> str:
+    """A refusal in the viewer's language, an instant as local time naming the zone."""
+    params = {
+        k: localtime(v, "full") if isinstance(v, datetime) else v
+        for k, v in decision.params.items()
+    }
+    return _(decision.reason, **params) if decision.reason else ""
+
+
+def start_attempt(user: User, quiz: Quiz) -> Attempt:
+    """The open attempt, or a new one if the rules allow it (attempts, wait)."""
+    attempts = past_attempts(user.id, quiz.id)
+    for attempt in attempts:
+        if attempt.submitted_at is None:
+            if scoring.accepts_answers(attempt.deadline, now()):
+                return attempt
+            submit_attempt(attempt, quiz)
+    decision = start_decision(user, quiz, attempts)
+    if not decision:
+        raise DomainError(explain_attempt(decision))
+    if not quiz.questions:
+        raise DomainError(_("This quiz has no questions yet."))
+    seed = random.SystemRandom().randrange(1, 2**31)
+    started = now()
+    limit = timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    drawn = scoring.draw_questions(
+        [q.id for q in quiz.questions], seed, quiz.draw_count, quiz.shuffle_questions
+    )
+    attempt = Attempt(
+        quiz_id=quiz.id,
+        user_id=user.id,
+        number=len(attempts) + 1,
+        seed=seed,
+        question_ids=",".join(map(str, drawn)),
+        started_at=started,
+        deadline=scoring.deadline(started, limit),
+    )
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another tab started it a moment ago: use that one
+        db.session.rollback()
+        attempt = next(a for a in past_attempts(user.id, quiz.id) if a.submitted_at is None)
+    return attempt
+
+
+def attempt_answers(attempt: Attempt) -> dict[int, Answer]:
+    return {
+        a.question_id: a
+        for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))
+    }
+
+
+def clean_response(question: Question, raw: list[str]) -> str:
+    """A form's values for one question as stored: only ids of its own choices."""
+    if question.kind in scoring.CHOICE_KINDS:
+        own = {c.id for c in question.choices}
+        ids = sorted({int(v) for v in raw if v.isdigit() and int(v) in own})
+        if question.kind == QuestionKind.SINGLE:
+            ids = ids[:1]
+        return ",".join(map(str, ids))
+    # Radios come after a hidden empty value (so "nothing chosen" is sent too): the last
+    # non-empty value is the answer.
+    value = next((v.strip() for v in reversed(raw) if v.strip()), "")[:500]
+    if question.kind == QuestionKind.TRUE_FALSE:
+        return value if value in {"true", "false"} else ""
+    return value
+
+
+def save_answers(attempt: Attempt, quiz: Quiz, form: Mapping[str, list[str]]) -> bool:
+    """Save what the form holds for the attempt's questions (fields q<id>).
+
+    Returns False, saving nothing, once the deadline (plus grace) has passed: what was saved
+    by then is what gets scored.
+    """
+    if attempt.submitted_at is not None:
+        raise DomainError(_("This attempt has been submitted."))
+    at = now()
+    if not scoring.accepts_answers(attempt.deadline, at):
+        return False
+    questions = {q.id: q for q in quiz.questions}
+    saved = attempt_answers(attempt)
+    for qid in attempt.drawn:
+        name = f"q{qid}"
+        if name not in form or qid not in questions:
+            continue
+        value = clean_response(questions[qid], form[name])
+        if qid in saved:
+            saved[qid].value, saved[qid].saved_at = value, at
+        else:
+            db.session.add(Answer(attempt_id=attempt.id, question_id=qid, value=value, saved_at=at))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same answer saved twice at once: the first one stands
+        db.session.rollback()
+    return True
+
+
+def submit_attempt(attempt: Attempt, quiz: Quiz) -> Attempt:
+    """Score the attempt on the server with what was saved (by the deadline, if any)."""
+    submitted = now()
+    if attempt.deadline is not None and not scoring.accepts_answers(attempt.deadline, submitted):
+        submitted = attempt.deadline
+    # Settled by the database: only the first submission of two at once scores it.
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=submitted)
+    )
+    if claimed.rowcount == 0:
+        db.session.rollback()
+        db.session.refresh(attempt)
+        return attempt
+    questions = {q.id: q for q in quiz.questions}
+    answers = attempt_answers(attempt)
+    correct = 0
+    drawn = [qid for qid in attempt.drawn if qid in questions]
+    for qid in drawn:
+        answer = answers.get(qid)
+        ok = answer is not None and scoring.is_correct(key_for(questions[qid]), answer.value)
+        if answer is not None:
+            answer.correct = ok
+        correct += ok
+    attempt.score = scoring.percent(correct, len(drawn))
+    attempt.passed = scoring.has_passed(attempt.score, quiz.pass_mark)
+    db.session.commit()
+    db.session.refresh(attempt)
+    if attempt.passed:
+        issue_certificate_if_complete(attempt.user_id, quiz.course_id)
+    return attempt
+
+
+# --- Certificates -------------------------------------------------------------------------------
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed by hand
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return f"TDA-{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def issue_certificate_if_complete(user_id: int, course_id: int) -> Certificate | None:
+    """Every required quiz of the course passed: a certificate, once (the database keeps one)."""
+    required = list(
+        db.session.scalars(select(Quiz.id).where(Quiz.course_id == course_id, Quiz.required))
+    )
+    if not required:
+        return None
+    best = dict(
+        db.session.execute(
+            select(Attempt.quiz_id, func.max(Attempt.score))
+            .where(Attempt.user_id == user_id, Attempt.quiz_id.in_(required), Attempt.passed)
+            .group_by(Attempt.quiz_id)
+        ).all()
+    )
+    if set(best) != set(required):
+        return None
+    existing = db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user_id, Certificate.course_id == course_id
+        )
+    )
+    if existing is not None:
+        return existing
+    user = db.session.get(User, user_id)
+    course = db.session.get(Course, course_id)
+    certificate = Certificate(
+        code=new_code(),
+        user_id=user_id,
+        course_id=course_id,
+        name=user.name,
+        course_title=course.title,
+        score=round(sum(best.values()) / len(best)),
+        issued_at=now(),
+    )
+    db.session.add(certificate)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return db.session.scalar(
+            select(Certificate).where(
+                Certificate.user_id == user_id, Certificate.course_id == course_id
+            )
+        )
+    return certificate

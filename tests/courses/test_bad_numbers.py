@@ -1,0 +1,18 @@
+"""Numbers staff type into a question: nothing they type is a 500."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    "value", ["NaN", "nan", "sNaN", "inf", "-Infinity", "1e999", "abc", "1.2.3"]
+)
+def test_odd_numbers_are_shown_as_errors(client, login, make_user, make_course, value):
+    login(make_user("staff"))
+    course = make_course()
+    url = f"/staff/academy/quizzes/{course.id}/questions/new"
+    for field in ("number", "tolerance"):
+        data = {"kind": "numeric", "prompt": "N?", "number": "2", "tolerance": "0"}
+        data[field] = value
+        r = client.post(url, data=data)
+        assert r.status_code == 200, (field, value, r.status_code)
+        assert f'id="{field}-error"' in r.get_data(as_text=True), (field, value)
