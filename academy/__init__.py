@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from academy.config import ROOT, Config
 from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     _init_extensions(app)
+    app.url_map.converters["int"] = BoundedInt
     _register_blueprints(app)
     _register_errors(app)
     _register_template_helpers(app)
@@ -47,6 +49,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     install_headers(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:id>` up to the largest id a database column holds: a longer number in a URL is a
+    404, not an overflow error from the database driver (SQLite refuses 2**63 and above)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _instance_secret(instance: Path) -> str:
