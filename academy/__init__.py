@@ -98,6 +98,7 @@ def _init_extensions(app: Flask) -> None:
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
     import academy.feedback.models
+    import academy.help.models
     import academy.notifications.models
     import academy.scheduling.models
     import academy.support.models  # noqa: F401
