@@ -30,11 +30,11 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _MARKDOWN = re.compile(r"[*_`#>\[\]|]+")
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Alembic autogenerate: ignore the full-text objects written by hand in the migration."""
-    if name and (name in SEARCH_OBJECTS or name.startswith("help_article_fts")):
-        return False
-    return True
+    return not (name and (name in SEARCH_OBJECTS or name.startswith("help_article_fts")))
 
 
 def search_terms(query: str) -> list[str]:
@@ -127,9 +127,7 @@ def search_articles(query: str, language: str, page: int = 1) -> SearchPage:
 
 
 def _sqlite_sql() -> tuple[str, str]:
-    where = (
-        "help_article_fts MATCH :match AND a.status = :published"
-    )
+    where = "help_article_fts MATCH :match AND a.status = :published"
     count = (
         "SELECT count(*) FROM help_article_fts JOIN help_articles a "  # noqa: S608
         f"ON a.id = help_article_fts.rowid WHERE {where}"

@@ -58,7 +58,6 @@ def set_language() -> Response:
 UPCOMING = {
     "academy": _l("Academy"),
     "workshops": _l("Workshops"),
-    "feedback": _l("Feedback"),
 }
 
 
