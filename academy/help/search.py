@@ -27,7 +27,7 @@ PER_PAGE = 10
 # Private-use characters mark matches inside the engine's output; they become <mark> only
 # after the text around them is escaped.
 _OPEN, _CLOSE = "\ue000", "\ue001"
-_MARKDOWN = re.compile(r"[*_`#>\[\]|]+")
+_MARKDOWN = re.compile(r"[*_`#|]+|^\s*>\s?", re.MULTILINE)
 
 
 def include_object(
@@ -79,9 +79,9 @@ class SearchPage:
         return self.page + 1
 
 
-def highlighted(value: str) -> Markup:
+def highlighted(value: str, markdown: bool = True) -> Markup:
     """Engine output with match markers: escaped, Markdown punctuation dropped, marks added."""
-    plain = _MARKDOWN.sub(" ", value or "")
+    plain = _MARKDOWN.sub(" ", value or "") if markdown else value or ""
     safe = str(escape(plain)).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
     return Markup(" ".join(safe.split()))  # noqa: S704 - escaped just above
 
@@ -119,7 +119,7 @@ def search_articles(query: str, language: str, page: int = 1) -> SearchPage:
         )
     }
     hits = [
-        Hit(articles[r.id], highlighted(r.title_hl), highlighted(r.snippet))
+        Hit(articles[r.id], highlighted(r.title_hl, markdown=False), highlighted(r.snippet))
         for r in rows
         if r.id in articles
     ]
@@ -135,7 +135,7 @@ def _sqlite_sql() -> tuple[str, str]:
     rows = (
         "SELECT a.id AS id, "  # noqa: S608
         f"highlight(help_article_fts, 0, '{_OPEN}', '{_CLOSE}') AS title_hl, "
-        f"snippet(help_article_fts, -1, '{_OPEN}', '{_CLOSE}', ' … ', 24) AS snippet "
+        f"snippet(help_article_fts, 2, '{_OPEN}', '{_CLOSE}', ' … ', 24) AS snippet "
         "FROM help_article_fts JOIN help_articles a ON a.id = help_article_fts.rowid "
         f"WHERE {where} "
         "ORDER BY (a.language = :language) DESC, "
