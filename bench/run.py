@@ -68,6 +68,13 @@ PAGES: list[Page] = [
     Page("1:1 slots", "/sessions/quick-assist/", user="client", shows='name="start"'),
     # The two sessions `flask demo seed` books for the demo client.
     Page("my sessions", "/sessions/mine", user="client", shows='href="/sessions/bookings/'),
+    # A demo help article (one UPDATE counts the view) and a full-text search (FTS5 here).
+    Page(
+        "help article",
+        "/help/billing-and-invoices/create-recurring-invoices",
+        shows="Was this article helpful?",
+    ),
+    Page("help search", "/help/search?q=invoices", shows="<mark>"),
 ]
 
 # Accounts made by `flask demo seed` (academy/demo.py).

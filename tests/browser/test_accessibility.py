@@ -13,6 +13,7 @@ VISITOR_PAGES = [
     "/academy",
     "/nope",
     "/terms",
+    "/feedback",
 ]
 CLIENT_PAGES = [
     "/",
@@ -24,6 +25,14 @@ CLIENT_PAGES = [
     "/sessions/bookings/1",
     "/sessions/bookings/1/change",
     "/sessions/bookings/1/cancel",
+    "/help/search?q=invoices",
+    "/help/billing-and-invoices/",
+    "/help/billing-and-invoices/create-recurring-invoices",
+    "/help/billing-and-invoices/create-recurring-invoices?why=1",
+    "/feedback/mine",
+    "/support/requests",
+    "/support/requests/new",
+    "/support/requests/1",
 ]
 STAFF_PAGES = [
     "/staff/users",
@@ -32,6 +41,17 @@ STAFF_PAGES = [
     "/staff/sessions?host=",
     "/staff/availability",
     "/staff/notifications",
+    "/help/staff/articles",
+    "/help/staff/articles/new",
+    "/help/staff/articles/1/edit",
+    "/help/staff/articles/1/history?a=1&b=1",
+    "/help/staff/articles/4/comments",
+    "/help/staff/categories",
+    "/staff/feedback",
+    "/staff/feedback/1",
+    "/staff/inbox",
+    "/staff/inbox/1",
+    "/staff/inbox/dashboard",
 ]
 
 
@@ -65,8 +85,11 @@ def test_client_and_staff_pages(page: Page, make_user, make_host, book, clock):
     from datetime import timedelta
 
     member = make_user(email="c@example.com", password="client-pass-1")
-    make_user("admin", email="a@example.com", password="admin-pass-12")
+    admin = make_user("admin", email="a@example.com", password="admin-pass-12")
     book(member, make_host(), clock.now().replace(hour=7) + timedelta(days=3))
+    from academy.help.demo import seed_help
+
+    seed_help(admin, member)  # help articles, feedback and support requests (of the client)
     _log_in(page, "c@example.com", "client-pass-1")
     for url in CLIENT_PAGES:
         _check(page, url)
