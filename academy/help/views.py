@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,7 +29,7 @@ from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
 from academy.core.security import staff_required
-from academy.extensions import db
+from academy.extensions import db, limiter
 from academy.feedback.models import FeedbackItem, FeedbackKind
 from academy.help import services
 from academy.help.forms import ArticleForm, CategoryForm, SectionForm, WhyForm
@@ -198,6 +208,7 @@ def vote(category: str, slug: str) -> Response:
 
 
 @bp.post("/<category>/<slug>/why")
+@limiter.limit(lambda: str(current_app.config["FEEDBACK_RATE_LIMIT"]))
 def why(category: str, slug: str) -> Response:
     found = _visible(category, slug)
     if isinstance(found, Response):

@@ -25,7 +25,7 @@ def test_write_publish_find_and_rate_an_article(page: Page, shot, clock, app):
     shot("help-home-staff")
     page.get_by_role("link", name="Write an article").first.click()
     page.get_by_label("Title").fill("Retainer agreements with recurring billing")
-    page.get_by_label("Section").select_option(label="Billing and invoices › Invoices")
+    page.get_by_label("Section").select_option(label="Billing and invoices › Invoices")  # noqa: RUF001
     page.get_by_label("Summary").fill("Bill retainer clients the same amount every month.")
     page.get_by_label("Text").fill(
         "## When to use it\n\nA **retainer** bills a client the same amount every month.\n\n"
@@ -54,7 +54,9 @@ def test_write_publish_find_and_rate_an_article(page: Page, shot, clock, app):
     expect(page.locator("mark").first).to_have_text("Retainer")
     shot("help-search")
     page.get_by_role("link", name="Retainer agreements with recurring billing").click()
-    expect(page.get_by_role("heading", name="Retainer agreements with recurring billing")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Retainer agreements with recurring billing")
+    ).to_be_visible()
     shot("help-article")
     page.get_by_role("button", name="No").click()
     page.get_by_label("What was missing or unclear? (optional)").fill(

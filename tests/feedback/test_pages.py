@@ -133,3 +133,14 @@ def test_triage_statements_do_not_grow(client, db, login, make_user, queries, ur
     small = count_statements(client, queries, url)
     _bulk(db, member.id, 10_000)
     assert count_statements(client, queries, url) == small <= 8
+
+
+def test_a_visitors_answer_goes_to_the_address_they_left(client, db, login, make_user):
+    item = leave_feedback(kind=FeedbackKind.GENERAL, user=None, message="Hi", email="v@ex.ro")
+    login(make_user("staff"))
+    client.post(
+        f"/staff/feedback/{item.id}",
+        data={"status": "answered", "assignee": "", "answer": "Hello!"},
+    )
+    mail = db.session.scalar(sa.select(OutboxMessage))
+    assert mail.recipient == "v@ex.ro" and mail.user_id is None and "Hello!" in mail.body_text
