@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from academy.accounts.models import User
 from academy.core.clock import now
@@ -50,14 +51,19 @@ def is_visible(article: Article, viewer: Any) -> bool:
 
 
 def find_article(slug: str) -> tuple[Article | None, bool]:
-    """The article for a URL slug, and whether the slug is a former one (to redirect)."""
+    """The article for a URL slug, and whether the slug is a former one (to redirect).
+    Each lookup uses a unique index: the current slug first, then the former ones."""
+    load = selectinload(Article.section).selectinload(HelpSection.category)
+    article = db.session.scalar(select(Article).options(load).where(Article.slug == slug))
+    if article is not None:
+        return article, False
     article = db.session.scalar(
         select(Article)
-        .join(ArticleRedirect, ArticleRedirect.article_id == Article.id, isouter=True)
-        .where((Article.slug == slug) | (ArticleRedirect.old_slug == slug))
-        .limit(1)
+        .options(load)
+        .join(ArticleRedirect, ArticleRedirect.article_id == Article.id)
+        .where(ArticleRedirect.old_slug == slug)
     )
-    return article, article is not None and article.slug != slug
+    return article, article is not None
 
 
 def record_view(article_id: int) -> None:

@@ -139,12 +139,6 @@ def _visible(category: str, slug: str) -> Article | Response:
     article, moved = services.find_article(slug)
     if article is None or not services.is_visible(article, current_user):
         abort(404)  # a draft is a 404 to clients and visitors
-    article = db.session.scalar(
-        select(Article)
-        .options(selectinload(Article.section).selectinload(HelpSection.category))
-        .where(Article.id == article.id)
-    )
-    assert article is not None
     if moved or article.section.category.slug != category:
         return redirect(article_url(article), 301)  # renamed: the old URL keeps working
     return article
