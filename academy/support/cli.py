@@ -23,5 +23,5 @@ def fetch_mail_command(maildir: str | None) -> None:
         raise click.ClickException(str(error.message)) from None
     click.echo(
         f"{result.filed} filed ({result.unknown_senders} from unknown senders), "
-        f"{result.duplicates} already filed"
+        f"{result.replies} added to their threads, {result.duplicates} already filed"
     )

@@ -9,6 +9,7 @@ import email.policy
 import imaplib
 import logging
 import mailbox
+import re
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -180,7 +181,8 @@ def staff_reply(
             body=message.body,
             url=external_url("support.request_page", request_id=request.id) if recipient.id else "",
             staff_name=by.name,
-            subject_params={"subject": request.subject},
+            # The tag lets an emailed answer join this thread (fetch-mail).
+            subject_params={"subject": f"{request.subject} [#{request.id}]"},
         )
     db.session.commit()
     db.session.refresh(request, ["first_response_at"])
@@ -212,6 +214,7 @@ class ImportResult:
     filed: int = 0
     duplicates: int = 0
     unknown_senders: int = 0
+    replies: int = 0
 
 
 def _text_body(msg: EmailMessage) -> str:
@@ -236,49 +239,11 @@ def _arrival(msg: EmailMessage) -> datetime:
     return min(sent, at)
 
 
-def import_message(msg: EmailMessage) -> str:
-    """File one email as a request: 'filed', 'duplicate' (same Message-ID), or 'unknown'
-    (filed without a client, for staff to match)."""
-    message_id = (str(msg["Message-ID"] or "")).strip()[:300] or None
-    if message_id and db.session.scalar(
-        select(SupportRequest.id).where(SupportRequest.message_id == message_id)
-    ):
-        return "duplicate"
-    name, address = parseaddr(str(msg["From"] or ""))
-    address = address.strip().lower()
-    user = (
-        db.session.scalar(select(User).where(func.lower(User.email) == address))
-        if address
-        else None
-    )
-    if user is not None and user.is_staff:
-        user = None
-    arrival = _arrival(msg)
-    request = SupportRequest(
-        user_id=user.id if user else None,
-        from_email=address[:254],
-        from_name=name[:200],
-        subject=(str(msg["Subject"] or "").strip() or "(no subject)")[:SUBJECT_MAX],
-        source="email",
-        message_id=message_id,
-        received_at=arrival,
-        first_response_due_at=arrival + POLICY.first_response,  # POLICY R3
-        updated_at=now(),
-    )
-    db.session.add(request)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same message filed by another run in the meantime
-        db.session.rollback()
-        return "duplicate"
-    message = SupportMessage(
-        request_id=request.id,
-        author_id=user.id if user else None,
-        body=_text_body(msg)[:BODY_MAX] or "(empty message)",
-        created_at=arrival,
-    )
-    db.session.add(message)
-    db.session.flush()
+# Our replies carry "[#<request id>]" in their subject; an emailed answer to one joins that thread.
+THREAD_TAG = re.compile(r"\[#(\d{1,12})\]")
+
+
+def _email_attachments(msg: EmailMessage, message: SupportMessage) -> None:
     files = []
     for part in msg.iter_attachments():
         data = part.get_payload(decode=True)
@@ -289,8 +254,75 @@ def import_message(msg: EmailMessage) -> str:
             _attach(message, [(data, filename)], "attachments")
         except DomainError as error:  # kept as a note in the thread, not lost silently
             message.body += f"\n\n[{filename}: {error.message}]"
+
+
+def _thread_for(subject: str, address: str) -> SupportRequest | None:
+    """The request an emailed reply belongs to: tagged in the subject, from the same sender."""
+    tag = THREAD_TAG.search(subject)
+    if tag is None or not address:
+        return None
+    request = db.session.get(SupportRequest, int(tag.group(1)))
+    if request is None or request.from_email.lower() != address:
+        return None
+    return request
+
+
+def import_message(msg: EmailMessage) -> str:
+    """File one email: 'filed' (a new request from a client), 'unknown' (a new request from an
+    unknown sender, for staff to match), 'reply' (added to the thread it answers), or
+    'duplicate' (a message with this Message-ID was filed before)."""
+    message_id = (str(msg["Message-ID"] or "")).strip()[:300] or None
+    if message_id and db.session.scalar(
+        select(SupportMessage.id).where(SupportMessage.email_message_id == message_id)
+    ):
+        return "duplicate"
+    name, address = parseaddr(str(msg["From"] or ""))
+    address = address.strip().lower()
+    subject = str(msg["Subject"] or "").strip()
+    user = (
+        db.session.scalar(select(User).where(func.lower(User.email) == address))
+        if address
+        else None
+    )
+    if user is not None and user.is_staff:
+        user = None
+    arrival = _arrival(msg)
+    body = _text_body(msg)[:BODY_MAX] or "(empty message)"
+    request = _thread_for(subject, address)
+    outcome = "reply"
+    if request is None:
+        request = SupportRequest(
+            user_id=user.id if user else None,
+            from_email=address[:254],
+            from_name=name[:200],
+            subject=(subject or "(no subject)")[:SUBJECT_MAX],
+            source="email",
+            message_id=message_id,
+            received_at=arrival,
+            first_response_due_at=arrival + POLICY.first_response,  # POLICY R3
+            updated_at=now(),
+        )
+        db.session.add(request)
+        outcome = "filed" if user else "unknown"
+    else:
+        request.status, request.updated_at = RequestStatus.OPEN, now()
+    try:
+        db.session.flush()
+        message = SupportMessage(
+            request_id=request.id,
+            author_id=request.user_id,
+            body=body,
+            created_at=arrival,
+            email_message_id=message_id,
+        )
+        db.session.add(message)
+        db.session.flush()
+    except IntegrityError:  # the same message filed by another run in the meantime
+        db.session.rollback()
+        return "duplicate"
+    _email_attachments(msg, message)
     db.session.commit()
-    return "filed" if user else "unknown"
+    return outcome
 
 
 def _maildir_messages(path: str) -> Iterator[bytes]:
@@ -334,6 +366,8 @@ def fetch_mail(maildir: str | None = None) -> ImportResult:
         outcome = import_message(msg)
         if outcome == "duplicate":
             result.duplicates += 1
+        elif outcome == "reply":
+            result.replies += 1
         else:
             result.filed += 1
             result.unknown_senders += outcome == "unknown"

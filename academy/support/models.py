@@ -150,6 +150,9 @@ class SupportMessage(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     from_staff: Mapped[bool] = mapped_column(default=False)
     body: Mapped[str] = mapped_column(Text)
+    # The Message-ID of the email it came from (a request's first message, or a client's
+    # emailed reply): importing a mailbox twice files each message once.
+    email_message_id: Mapped[str | None] = mapped_column(String(300), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     request: Mapped[SupportRequest] = relationship(back_populates="messages", lazy="raise")

@@ -149,10 +149,12 @@ def upgrade():
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('from_staff', sa.Boolean(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('email_message_id', sa.String(length=300), nullable=True),
     sa.Column('created_at', academy.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_support_messages_author_id_users')),
     sa.ForeignKeyConstraint(['request_id'], ['support_requests.id'], name=op.f('fk_support_messages_request_id_support_requests')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_support_messages'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_support_messages')),
+    sa.UniqueConstraint('email_message_id', name=op.f('uq_support_messages_email_message_id'))
     )
     with op.batch_alter_table('support_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_support_messages_request_id'), ['request_id'], unique=False)

@@ -42,18 +42,21 @@ def test_messages_are_filed_once_with_attachments_and_senders_matched(
     app, db, make_user, tmp_path, clock
 ):
     member = make_user(email="ana@firm.ro")
+    first = _mail("Ana Popescu <ANA@firm.ro>", "Invoice missing", "The invoice was not sent.",
+                  "<m1@firm.ro>", date="Wed, 25 Nov 2026 08:00:00 +0000",
+                  attach=(PNG, "image", "png", "screen.png"))  # fmt: skip
     path = _maildir(
         tmp_path,
-        _mail("Ana Popescu <ANA@firm.ro>", "Invoice missing", "The invoice was not sent.",
-              "<m1@firm.ro>", date="Wed, 25 Nov 2026 08:00:00 +0000",
-              attach=(PNG, "image", "png", "screen.png")),
+        first,
         _mail("Stranger <who@else.ro>", "Întrebare", "<p>Bună <b>ziua</b></p>", "<m2@else.ro>",
               html=True),
-        _mail("ana@firm.ro", "Same message again", "dup", "<m1@firm.ro>"),
+        first,  # delivered twice
     )  # fmt: skip
     result = fetch_mail(path)
     assert (result.filed, result.unknown_senders, result.duplicates) == (2, 1, 1)
-    known, unknown = db.session.scalars(sa.select(SupportRequest).order_by(SupportRequest.id))
+    known, unknown = db.session.scalars(
+        sa.select(SupportRequest).order_by(SupportRequest.from_email)
+    )
     assert known.user_id == member.id and known.source == "email"
     # POLICY R3: the clock starts when the message arrived (its Date), 24 hours to answer.
     assert known.received_at == clock.now() - timedelta(hours=2)
@@ -97,7 +100,42 @@ def test_the_command(app, db, tmp_path, make_user):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["support", "fetch-mail", "--maildir", path])
     assert result.exit_code == 0, result.output
-    assert "1 filed (1 from unknown senders), 0 already filed" in result.output
+    assert "1 filed (1 from unknown senders), 0 added to their threads, 0 already filed" in (
+        result.output
+    )
     app.config.update(SUPPORT_MAILDIR="", SUPPORT_IMAP_HOST="")
     result = runner.invoke(args=["support", "fetch-mail"])
     assert result.exit_code != 0 and "SUPPORT_MAILDIR" in result.output
+
+
+def test_an_emailed_answer_to_our_reply_joins_its_thread(app, db, make_user, tmp_path, clock):
+    from academy.notifications.models import OutboxMessage
+    from academy.support.inbox import staff_reply
+    from tests.conftest import request_context
+
+    member, staff = make_user(email="ana@firm.ro"), make_user("staff")
+    fetch_mail(_maildir(tmp_path, _mail("ana@firm.ro", "Invoice", "Help", "<a1@firm.ro>")))
+    request = db.session.scalar(
+        sa.select(SupportRequest).options(sa.orm.selectinload(SupportRequest.user))
+    )
+    with request_context(app):
+        staff_reply(request, by=staff, body="Which client?")
+    subject = db.session.scalar(sa.select(OutboxMessage.subject))
+    assert subject == f"Re: Invoice [#{request.id}]"
+    box = tmp_path / "second"
+    box.mkdir()
+    answer = _mail("Ana <ana@firm.ro>", subject, "Alfa SRL", "<a2@firm.ro>",
+                   attach=(PNG, "image", "png", "alfa.png"))  # fmt: skip
+    stranger = _mail("eve@else.ro", subject, "Me too", "<e1@else.ro>")
+    result = fetch_mail(_maildir(box, answer, stranger))
+    # Only the request's own sender joins the thread; anyone else opens a new request.
+    assert (result.replies, result.filed, result.unknown_senders) == (1, 1, 1)
+    db.session.expire_all()
+    thread = db.session.scalars(
+        sa.select(SupportMessage).where(SupportMessage.request_id == request.id)
+    ).all()
+    assert [m.body for m in thread] == ["Help", "Which client?", "Alfa SRL"]
+    assert thread[-1].author_id == member.id
+    assert db.session.get(SupportRequest, request.id).status == "open"
+    assert db.session.scalar(sa.select(sa.func.count(SupportAttachment.id))) == 1
+    assert fetch_mail(_maildir(box)).duplicates == 2
