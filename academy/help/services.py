@@ -123,6 +123,13 @@ def save_article(
     )
     if clash:
         raise DomainError(_l("Another article used this address before. Choose another."), "slug")
+    taken = db.session.scalar(
+        select(Article.id).where(
+            Article.slug == values["slug"], Article.id != (article.id if article else -1)
+        )
+    )
+    if taken:  # the unique index still settles a race (IntegrityError below)
+        raise DomainError(_l("Another article already has this address."), "slug")
     at = now()
     if article is None:
         article = Article(

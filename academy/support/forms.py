@@ -87,6 +87,7 @@ class ReplyForm(Form):
 
 class StaffReplyForm(Form):
     body = TextAreaField(_l("Reply to the client"), validators=[DataRequired(), Length(max=20000)])
+    attachments = MultipleFileField(_l("Attachments (optional)"), description=ATTACHMENT_HELP)
     status = SelectField(_l("Then set the status to"), choices=REQUEST_STATUSES, default="pending")
 
 

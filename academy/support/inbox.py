@@ -63,20 +63,28 @@ def _check_text(subject: str | None, body: str) -> None:
         raise DomainError(_l("Keep the message under 20,000 characters."), "body")
 
 
-def _attach(message: SupportMessage, files: Iterable[tuple[bytes, str]], field: str) -> None:
+Stored = tuple[str, str, str, int]  # stored name, shown name, type, size
+
+
+def _store_all(files: Iterable[tuple[bytes, str]], field: str) -> list[Stored]:
+    """Check and keep every file before anything is written to the database, so that a
+    refused file leaves the page as it was (with the error beside the field)."""
     files = list(files)
     if len(files) > current_app.config["SUPPORT_MAX_ATTACHMENTS"]:
         raise DomainError(_l("Attach at most 5 files."), field)
-    for data, filename in files:
-        stored, shown, mime = store_file(data, filename, field, attachment_dir())
+    return [(*store_file(data, name, field, attachment_dir()), len(data)) for data, name in files]
+
+
+def _link(message: SupportMessage, stored: list[Stored]) -> None:
+    for name, shown, mime, size in stored:
         db.session.add(
             SupportAttachment(
                 message_id=message.id,
                 request_id=message.request_id,
-                stored_name=stored,
+                stored_name=name,
                 filename=shown,
                 content_type=mime,
-                size=len(data),
+                size=size,
             )
         )
 
@@ -93,6 +101,7 @@ def open_request(
     if not (decision := can_use(user, Channel.EMAIL)):
         raise DomainError(explain(decision))
     _check_text(subject, body)
+    stored = _store_all(_uploads(uploads), "attachments")
     at = now()
     request = SupportRequest(
         user_id=user.id,
@@ -109,12 +118,7 @@ def open_request(
     message = SupportMessage(request_id=request.id, author_id=user.id, body=body.strip())
     db.session.add(message)
     db.session.flush()
-    files = _uploads(uploads)
-    try:
-        _attach(message, files, "attachments")
-    except DomainError:
-        db.session.rollback()
-        raise
+    _link(message, stored)
     db.session.commit()
     return request
 
@@ -124,14 +128,11 @@ def client_reply(
 ) -> SupportMessage:
     """The client adds to their thread; a request waiting for them is open again."""
     _check_text(None, body)
+    stored = _store_all(_uploads(uploads), "attachments")
     message = SupportMessage(request_id=request.id, author_id=user.id, body=body.strip())
     db.session.add(message)
     db.session.flush()
-    try:
-        _attach(message, _uploads(uploads), "attachments")
-    except DomainError:
-        db.session.rollback()
-        raise
+    _link(message, stored)
     request.status = RequestStatus.OPEN
     request.updated_at = now()
     db.session.commit()
@@ -153,16 +154,24 @@ def _recipient(request: SupportRequest) -> User | None:
 
 
 def staff_reply(
-    request: SupportRequest, *, by: User, body: str, status: RequestStatus = RequestStatus.PENDING
+    request: SupportRequest,
+    *,
+    by: User,
+    body: str,
+    status: RequestStatus = RequestStatus.PENDING,
+    uploads: Iterable[FileStorage | None] = (),
 ) -> SupportMessage:
     """A staff reply: the client gets it by email and in their thread. The first one stops
     R3's clock (a conditional UPDATE, so two staff replying at once record the earlier one)."""
     _check_text(None, body)
+    stored = _store_all(_uploads(uploads), "attachments")
     at = now()
     message = SupportMessage(
         request_id=request.id, author_id=by.id, from_staff=True, body=body.strip()
     )
     db.session.add(message)
+    db.session.flush()
+    _link(message, stored)
     db.session.execute(
         update(SupportRequest)
         .where(SupportRequest.id == request.id, SupportRequest.first_response_at.is_(None))
@@ -251,7 +260,7 @@ def _email_attachments(msg: EmailMessage, message: SupportMessage) -> None:
             files.append((data, part.get_filename() or "attachment"))
     for data, filename in files[: current_app.config["SUPPORT_MAX_ATTACHMENTS"]]:
         try:
-            _attach(message, [(data, filename)], "attachments")
+            _link(message, _store_all([(data, filename)], "attachments"))
         except DomainError as error:  # kept as a note in the thread, not lost silently
             message.body += f"\n\n[{filename}: {error.message}]"
 

@@ -208,7 +208,11 @@ def staff_request(request_id: int) -> str | Response:
     if "reply-body" in request.form and form.validate_on_submit():
         try:
             services.staff_reply(
-                item, by=current_user, body=form.body.data, status=RequestStatus(form.status.data)
+                item,
+                by=current_user,
+                body=form.body.data,
+                status=RequestStatus(form.status.data),
+                uploads=form.attachments.data or [],
             )
         except DomainError as error:
             show_error(form, error)

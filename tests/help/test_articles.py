@@ -225,6 +225,13 @@ def test_bad_input_is_shown_beside_the_field_with_what_was_typed(
               "status": "draft"},
     )  # fmt: skip
     assert "Another article already has this address." in r.text
+    other = make_article(title="Other")
+    r = client.post(
+        f"/help/staff/articles/{other.id}/edit",
+        data={"title": "Other", "slug": "taken", "body": "x", "section_id": str(section.id),
+              "status": "draft"},
+    )  # fmt: skip
+    assert r.status_code == 200 and "Another article already has this address." in r.text
     assert client.get("/help/staff/articles/987654/edit").status_code == 404
 
 

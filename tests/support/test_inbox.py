@@ -16,6 +16,7 @@ from academy.support.models import (
     RequestStatus,
     Restriction,
     SupportAttachment,
+    SupportMessage,
     SupportRequest,
 )
 from tests.core.test_query_counts import count_statements
@@ -122,9 +123,13 @@ def test_r3_the_first_staff_reply_stops_the_clock_and_mails_the_client(
     clock.advance(timedelta(hours=3))
     login(staff)
     r = client.post(
-        f"/staff/inbox/{request.id}", data={"reply-body": "Fixed now.", "reply-status": "pending"}
-    )
+        f"/staff/inbox/{request.id}",
+        data={"reply-body": "Fixed now.", "reply-status": "pending",
+              "reply-attachments": [(io.BytesIO(PNG), "steps.png")]},
+        content_type="multipart/form-data",
+    )  # fmt: skip
     assert r.status_code == 302
+    assert db.session.scalar(sa.select(SupportAttachment.filename)) == "steps.png"
     db.session.expire_all()
     stored = db.session.get(SupportRequest, request.id)
     assert stored.first_response_at == clock.now() and stored.status == RequestStatus.PENDING
@@ -238,3 +243,20 @@ def test_inbox_statements_do_not_grow(client, db, login, make_user, queries, clo
     small = count_statements(client, queries, url)
     _bulk(db, member.id, 10_000, clock.now())
     assert count_statements(client, queries, url) == small <= 8
+
+
+def test_a_refused_reply_attachment_shows_the_thread_and_the_typed_text(
+    client, db, login, make_user
+):
+    login(make_user())
+    _open(client)
+    request = db.session.scalar(sa.select(SupportRequest))
+    r = client.post(
+        f"/support/requests/{request.id}",
+        data={"body": "My follow-up", "attachments": [(io.BytesIO(b"\x00\xff"), "x.bin")]},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 200
+    assert "My follow-up" in r.text and "Alfa SRL got nothing." in r.text
+    assert "Attach a PNG or JPEG image" in r.text
+    assert db.session.scalar(sa.select(sa.func.count(SupportMessage.id))) == 1
