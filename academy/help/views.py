@@ -46,6 +46,7 @@ from academy.scheduling.policy import CHANNEL_NAMES
 bp = Blueprint("help", __name__, url_prefix="/help")
 
 VOTED = "help_votes"  # article ids this browser has voted on (one vote each)
+JUST_VOTED = "help_just_voted"
 SORTS = {
     "views": Article.views,
     "helpful": (Article.helpful_yes * 1.0)
@@ -167,7 +168,8 @@ def article(category: str, slug: str) -> str | Response:
         plan_names = db.session.scalars(
             select(Plan.name).where(Plan.code.in_(item.plan_list)).order_by(Plan.position)
         ).all()
-    if not staff:
+    # Staff reading and the page shown again right after a vote are not views.
+    if not staff and not session.pop(JUST_VOTED, False):
         services.record_view(item.id)
     voted = session.get(VOTED, {}).get(str(item.id))
     return render_template(
@@ -195,6 +197,7 @@ def vote(category: str, slug: str) -> Response:
         services.vote(found, answer == "yes", current_user)
         votes[str(found.id)] = answer
         session[VOTED] = dict(list(votes.items())[-200:])
+    session[JUST_VOTED] = True
     if answer == "no":
         return redirect(article_url(found, why=1, _anchor="helpful"))
     flash(_("Thank you for telling us."), "success")
@@ -214,6 +217,7 @@ def why(category: str, slug: str) -> Response:
         except DomainError as error:
             flash(error.message, "error")
             return redirect(article_url(found, why=1, _anchor="helpful"))
+    session[JUST_VOTED] = True
     flash(_("Thank you. We will use this to improve the article."), "success")
     return redirect(article_url(found, _anchor="helpful"))
 
