@@ -81,7 +81,7 @@ class SearchPage:
 
 def highlighted(value: str, markdown: bool = True) -> Markup:
     """Engine output with match markers: escaped, Markdown punctuation dropped, marks added."""
-    plain = _MARKDOWN.sub(" ", value or "") if markdown else value or ""
+    plain = _MARKDOWN.sub("", value or "") if markdown else value or ""
     safe = str(escape(plain)).replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
     return Markup(" ".join(safe.split()))  # noqa: S704 - escaped just above
 
