@@ -100,3 +100,12 @@ def test_write_publish_find_and_rate_an_article(page: Page, shot, clock, app):
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto("/help/billing-and-invoices/retainer-agreements-with-recurring-billing")
     shot("help-article-mobile")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.get_by_label("Language").select_option("ro")  # the footer switcher submits itself
+    page.wait_for_load_state()
+    page.goto("/help/")
+    expect(page.get_by_role("heading", name="Cu ce vă putem ajuta?")).to_be_visible()
+    shot("help-home-ro")
+    page.goto("/staff/inbox")
+    expect(page.get_by_role("heading", name="Căsuța de asistență")).to_be_visible()
+    shot("support-inbox-ro")
