@@ -101,8 +101,9 @@ def test_write_publish_find_and_rate_an_article(page: Page, shot, clock, app):
     page.goto("/help/billing-and-invoices/retainer-agreements-with-recurring-billing")
     shot("help-article-mobile")
     page.set_viewport_size({"width": 1280, "height": 860})
-    page.get_by_label("Language").select_option("ro")  # the footer switcher submits itself
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the footer switcher submits itself
+        page.get_by_label("Language").select_option("ro")
+    page.wait_for_load_state("networkidle")
     page.goto("/help/")
     expect(page.get_by_role("heading", name="Cu ce vă putem ajuta?")).to_be_visible()
     shot("help-home-ro")
