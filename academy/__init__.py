@@ -110,6 +110,7 @@ def _init_extensions(app: Flask) -> None:
     # Import every model so metadata (and Alembic autogenerate) sees them all.
     import academy.courses.models
     import academy.feedback.models
+    import academy.help.models
     import academy.notifications.models
     import academy.scheduling.models
     import academy.support.models  # noqa: F401
@@ -118,6 +119,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from academy.accounts.views import bp as accounts_bp
     from academy.courses.views import bp as courses_bp
+    from academy.feedback.views import bp as feedback_bp
     from academy.help.views import bp as help_bp
     from academy.home.views import bp as home_bp
     from academy.sessions.views import bp as sessions_bp
@@ -127,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(help_bp)
+    app.register_blueprint(feedback_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(support_bp)
     app.register_blueprint(workshops_bp)
@@ -189,7 +192,9 @@ def _register_cli(app: Flask) -> None:
     from academy.accounts.cli import users_cli
     from academy.demo import demo_cli
     from academy.notifications.cli import notifications_cli
+    from academy.support.cli import support_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(support_cli)

@@ -67,6 +67,18 @@ class Config:
         # Conduct evidence (POLICY R4): kept outside static/, served to staff only.
         self.EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(ROOT / "instance" / "evidence"))
         self.EVIDENCE_MAX_BYTES = _int("EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+        # Support inbox (POLICY R3): attachments are kept beside the evidence (same size and
+        # type limits), under EVIDENCE_DIR/support unless SUPPORT_ATTACHMENT_DIR says otherwise.
+        self.SUPPORT_ATTACHMENT_DIR = os.environ.get("SUPPORT_ATTACHMENT_DIR", "")
+        self.SUPPORT_MAX_ATTACHMENTS = _int("SUPPORT_MAX_ATTACHMENTS", 5)
+        # `flask support fetch-mail` reads a Maildir (SUPPORT_MAILDIR) or an IMAP mailbox.
+        self.SUPPORT_MAILDIR = os.environ.get("SUPPORT_MAILDIR", "")
+        self.SUPPORT_IMAP_HOST = os.environ.get("SUPPORT_IMAP_HOST", "")
+        self.SUPPORT_IMAP_PORT = _int("SUPPORT_IMAP_PORT", 993)
+        self.SUPPORT_IMAP_USER = os.environ.get("SUPPORT_IMAP_USER", "")
+        self.SUPPORT_IMAP_PASSWORD = os.environ.get("SUPPORT_IMAP_PASSWORD", "")
+        self.SUPPORT_IMAP_FOLDER = os.environ.get("SUPPORT_IMAP_FOLDER", "INBOX")
+        self.FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5 per minute;30 per hour")
         self.MAIL_DEFAULT_SENDER = os.environ.get(
             "MAIL_DEFAULT_SENDER", "TaxDome Academy <academy@taxdome.com>"
         )

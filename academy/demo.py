@@ -12,6 +12,7 @@ from academy.accounts.models import Firm, Plan, Role, User
 from academy.accounts.services import find_user_by_email, hash_password
 from academy.core.clock import now
 from academy.extensions import db
+from academy.help.demo import seed_help
 from academy.scheduling.attendance import record_no_show
 from academy.scheduling.models import (
     AvailabilityWindow,
@@ -72,6 +73,7 @@ def seed() -> None:
     from academy.courses.demo import seed_courses
 
     seed_courses()
+    seed_help(staff, client)
 
 
 def _past_no_show(staff: User, client: User) -> None:

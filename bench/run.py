@@ -79,6 +79,13 @@ PAGES: list[Page] = [
         user="client",
         shows="Mark complete",
     ),
+    # A demo help article (one UPDATE counts the view) and a full-text search (FTS5 here).
+    Page(
+        "help article",
+        "/help/billing-and-invoices/create-recurring-invoices",
+        shows="Was this article helpful?",
+    ),
+    Page("help search", "/help/search?q=invoices", shows="<mark>"),
 ]
 
 # Accounts made by `flask demo seed` (academy/demo.py).

@@ -59,6 +59,7 @@ class FeedbackItem(db.Model):
     occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), index=True)
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
     lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id"), index=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("help_articles.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Staff triage.
     status: Mapped[FeedbackStatus] = mapped_column(String(12), default=FeedbackStatus.NEW)
@@ -69,3 +70,17 @@ class FeedbackItem(db.Model):
 
     user: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[user_id])
     assignee: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[assignee_id])
+
+
+class FeedbackNote(db.Model):
+    """An internal note on a feedback item: staff only, never shown to the client."""
+
+    __tablename__ = "feedback_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("feedback_items.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    author: Mapped[User] = relationship(lazy="raise")

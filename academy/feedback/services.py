@@ -1,7 +1,10 @@
-"""Leaving feedback (POLICY R17). Triage lives beside it once the feedback pages land."""
+"""Leaving feedback and staff triage (POLICY R17)."""
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -10,8 +13,10 @@ from sqlalchemy import select
 from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
+from academy.core.markers import N_
 from academy.extensions import db
-from academy.feedback.models import FeedbackItem, FeedbackKind
+from academy.feedback.models import FeedbackItem, FeedbackKind, FeedbackNote, FeedbackStatus
+from academy.notifications.services import enqueue_email
 from academy.scheduling.models import Booking, BookingStatus, OfferingKind
 
 MESSAGE_MAX = 5000
@@ -38,7 +43,8 @@ def leave_feedback(
         raise DomainError(
             _("Keep it under %(count)d characters.", count=MESSAGE_MAX), field="message"
         )
-    if user is None and not email:
+    # A visitor's general feedback needs an address to answer; a comment on an article does not.
+    if user is None and not email and kind == FeedbackKind.GENERAL:
         raise DomainError(_("Leave an email address so we can answer you."), field="email")
     item = FeedbackItem(
         kind=kind,
@@ -81,3 +87,90 @@ def rate_booking(booking: Booking, rating: int | None, message: str = "") -> Fee
         booking_id=booking.id,
         occurrence_id=occurrence.id,
     )
+
+
+def triage(
+    item: FeedbackItem,
+    *,
+    by: User,
+    status: FeedbackStatus,
+    assignee: User | None,
+    answer: str = "",
+) -> FeedbackItem:
+    """Staff move an item along (new -> in review -> planned / answered / closed) and assign
+    it. An answer is sent to the client by email (outbox) and shown in "My feedback"."""
+    answer = (answer or "").strip()
+    if assignee is not None and not assignee.is_staff:
+        raise DomainError(_("Assign it to a staff member."), field="assignee")
+    if len(answer) > MESSAGE_MAX:
+        raise DomainError(
+            _("Keep it under %(count)d characters.", count=MESSAGE_MAX), field="answer"
+        )
+    if status == FeedbackStatus.ANSWERED and not answer and not item.answer:
+        raise DomainError(_("Write the answer the client will receive."), field="answer")
+    item.status = status
+    item.assignee_id = assignee.id if assignee else None
+    if answer and answer != item.answer:
+        item.answer, item.answered_at, item.answered_by_id = answer, now(), by.id
+        item.status = FeedbackStatus.ANSWERED
+        recipient = item.user
+        if recipient is None and item.email and item.kind == FeedbackKind.GENERAL:
+            # A visitor: an unsaved User carries the address and language for the template.
+            recipient = User(email=item.email, name=item.email, language="en", timezone="UTC")
+        if recipient is not None:
+            enqueue_email(
+                recipient,
+                "feedback_answer",
+                N_("We answered your feedback"),
+                "feedback_answer",
+                item=item,
+            )
+    db.session.commit()
+    return item
+
+
+def add_note(item: FeedbackItem, *, by: User, body: str) -> FeedbackNote:
+    """An internal note (staff only)."""
+    body = (body or "").strip()
+    if not body:
+        raise DomainError(_("Write the note."), field="body")
+    note = FeedbackNote(item_id=item.id, author_id=by.id, body=body[:MESSAGE_MAX])
+    db.session.add(note)
+    db.session.commit()
+    return note
+
+
+CSV_COLUMNS = (
+    "id", "created_at", "kind", "subject_title", "category", "rating", "status",
+    "email", "assignee", "message", "answer",
+)  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_csv(items: Iterable[FeedbackItem]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for item in items:
+        writer.writerow(
+            _cell(v)
+            for v in (
+                item.id,
+                item.created_at.isoformat(),
+                item.kind,
+                item.subject_title,
+                item.category,
+                item.rating,
+                item.status,
+                item.email,
+                item.assignee.name if item.assignee else "",
+                item.message,
+                item.answer,
+            )
+        )
+    return out.getvalue()

@@ -1,9 +1,8 @@
-"""The home page, the language switcher, and the sections later issues fill in."""
+"""The home page and the language switcher."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -52,17 +51,3 @@ def set_language() -> Response:
             current_user.language = lang
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for(".index"))
-
-
-# Sections that later issues build; until then an honest page says so.
-UPCOMING = {
-    "feedback": _l("Feedback"),
-}
-
-
-def _upcoming(section: str) -> str:
-    return render_template("main/upcoming.html", title=UPCOMING[section], section=section)
-
-
-for _section in UPCOMING:
-    bp.add_url_rule(f"/{_section}", _section, lambda s=_section: _upcoming(s))

@@ -119,9 +119,36 @@ class Policy:
     # Not a term: how far ahead 1:1 slots are offered, and the grid they start on.
     booking_horizon: timedelta = timedelta(weeks=6)
     slot_grid: timedelta = timedelta(minutes=30)
+    # R3: a support inbox request gets a first response within this long of arrival.
+    first_response: timedelta = timedelta(hours=24)
 
 
 POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class ResponseClock:
+    """POLICY R3: where a support request stands against its first-response deadline."""
+
+    deadline: datetime
+    responded: bool
+    # Positive: time left (or, once answered, how early); negative: how late.
+    margin: timedelta
+    breached: bool
+
+
+def response_clock(
+    received_at: datetime,
+    first_response_at: datetime | None,
+    at: datetime,
+    policy: Policy = POLICY,
+) -> ResponseClock:
+    """R3: the deadline is `policy.first_response` after arrival; the first staff reply stops
+    the clock. A reply exactly at the deadline is on time."""
+    deadline = received_at + policy.first_response
+    stop = first_response_at if first_response_at is not None else at
+    margin = deadline - stop
+    return ResponseClock(deadline, first_response_at is not None, margin, margin < timedelta(0))
 
 
 @dataclass(frozen=True)

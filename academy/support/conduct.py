@@ -40,8 +40,14 @@ def evidence_dir() -> Path:
 
 def _store_evidence(upload: FileStorage) -> tuple[str, str, str]:
     data = upload.read(current_app.config["EVIDENCE_MAX_BYTES"] + 1)
+    return store_file(data, upload.filename or "", "evidence", evidence_dir())
+
+
+def store_file(data: bytes, filename: str, field: str, directory: Path) -> tuple[str, str, str]:
+    """Keep an uploaded file (evidence, a support attachment) outside static/, under a random
+    name; its type is read from its first bytes. Returns (stored name, shown name, type)."""
     if len(data) > current_app.config["EVIDENCE_MAX_BYTES"]:
-        raise DomainError(_l("The file is too large (at most 5 MB)."), "evidence")
+        raise DomainError(_l("The file is too large (at most 5 MB)."), field)
     known = [kind for magic, kind in EVIDENCE_TYPES.items() if data.startswith(magic)]
     if known:
         mime, ext = known[0]
@@ -50,13 +56,13 @@ def _store_evidence(upload: FileStorage) -> tuple[str, str, str]:
             data.decode("utf-8")
         except UnicodeDecodeError:
             raise DomainError(
-                _l("Attach a PNG or JPEG image, a PDF or a text file."), "evidence"
+                _l("Attach a PNG or JPEG image, a PDF or a text file."), field
             ) from None
         mime, ext = "text/plain", ".txt"
     name = f"{secrets.token_hex(16)}{ext}"
-    evidence_dir().mkdir(parents=True, exist_ok=True)
-    (evidence_dir() / name).write_bytes(data)
-    return name, (upload.filename or name)[:200], mime
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_bytes(data)
+    return name, (filename or name)[:200], mime
 
 
 def report_incident(

@@ -221,3 +221,7 @@ def staff_terms() -> str | Response:
         select(TermsVersion).order_by(TermsVersion.published_at.desc())
     ).all()
     return render_template("terms/staff.html", form=form, versions=versions)
+
+
+# Support inbox pages share this blueprint.
+from academy.support import inbox_views  # noqa: E402, F401

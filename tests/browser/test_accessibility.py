@@ -14,6 +14,7 @@ VISITOR_PAGES = [
     "/workshops/",
     "/nope",
     "/terms",
+    "/feedback",
 ]
 CLIENT_PAGES = [
     "/",
@@ -35,6 +36,14 @@ CLIENT_PAGES = [
     "/academy/quizzes/1",
     "/academy/attempts/1",
     "/academy/certificates",
+    "/help/search?q=invoices",
+    "/help/billing-and-invoices/",
+    "/help/billing-and-invoices/create-recurring-invoices",
+    "/help/billing-and-invoices/create-recurring-invoices?why=1",
+    "/feedback/mine",
+    "/support/requests",
+    "/support/requests/new",
+    "/support/requests/1",
 ]
 STAFF_PAGES = [
     "/staff/users",
@@ -53,6 +62,17 @@ STAFF_PAGES = [
     "/staff/academy/lessons/1",
     "/staff/academy/quizzes/1",
     "/staff/academy/questions/1",
+    "/help/staff/articles",
+    "/help/staff/articles/new",
+    "/help/staff/articles/1/edit",
+    "/help/staff/articles/1/history?a=1&b=1",
+    "/help/staff/articles/4/comments",
+    "/help/staff/categories",
+    "/staff/feedback",
+    "/staff/feedback/1",
+    "/staff/inbox",
+    "/staff/inbox/1",
+    "/staff/inbox/dashboard",
 ]
 
 
@@ -108,10 +128,13 @@ def test_client_and_staff_pages(
     from datetime import timedelta
 
     member = make_user(email="c@example.com", password="client-pass-1")
-    make_user("admin", email="a@example.com", password="admin-pass-12")
+    admin = make_user("admin", email="a@example.com", password="admin-pass-12")
     book(member, make_host(), clock.now().replace(hour=7) + timedelta(days=3))
     register(member, make_workshop(title="A workshop"))
     _academy(member)
+    from academy.help.demo import seed_help
+
+    seed_help(admin, member)  # help articles, feedback and support requests (of the client)
     _log_in(page, "c@example.com", "client-pass-1")
     for url in CLIENT_PAGES:
         _check(page, url)

@@ -10,6 +10,7 @@ from flask_migrate import downgrade, upgrade
 
 from academy import create_app
 from academy.extensions import db as _db
+from academy.help.search import include_object
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 
@@ -18,7 +19,8 @@ def test_models_and_migrations_agree(db):
     """No pending autogenerate diff on the database built by `flask db upgrade`."""
     with db.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"compare_type": True, "render_as_batch": True}
+            conn,
+            opts={"compare_type": True, "render_as_batch": True, "include_object": include_object},
         )
         diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models differ from migrations; run `flask db migrate`: {diff}"

@@ -1,0 +1,210 @@
+"""Feedback pages (POLICY R17): the general form, "My feedback", and staff triage."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from academy.accounts.models import Role, User
+from academy.core.errors import DomainError
+from academy.core.forms import query_text, show_error
+from academy.core.pagination import paginate
+from academy.core.security import staff_required
+from academy.extensions import db, limiter
+from academy.feedback import services
+from academy.feedback.forms import FeedbackForm, NoteForm, TriageForm
+from academy.feedback.models import FeedbackItem, FeedbackKind, FeedbackNote, FeedbackStatus
+
+bp = Blueprint("feedback", __name__)
+
+SORTS = {
+    "new": FeedbackItem.created_at.desc(),
+    "old": FeedbackItem.created_at.asc(),
+    "rating": FeedbackItem.rating.asc().nulls_last(),
+}
+CSV_MAX_ROWS = 50_000
+
+
+def _limit() -> str:
+    return str(current_app.config["FEEDBACK_RATE_LIMIT"])
+
+
+@bp.route("/feedback", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+def index() -> str | WerkzeugResponse:
+    form = FeedbackForm()
+    if current_user.is_authenticated:
+        del form.email
+    if form.validate_on_submit():
+        try:
+            services.leave_feedback(
+                kind=FeedbackKind.GENERAL,
+                user=current_user if current_user.is_authenticated else None,
+                category=form.category.data,
+                message=form.message.data,
+                rating=int(form.rating.data) if form.rating.data else None,
+                email=form.email.data if "email" in form else "",
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("Thank you! Your feedback reaches the team today."), "success")
+            if current_user.is_authenticated:
+                return redirect(url_for(".mine"))
+            return redirect(url_for(".index"))
+    return render_template("feedback/form.html", form=form)
+
+
+@bp.get("/feedback/mine")
+@login_required
+def mine() -> str:
+    page = paginate(
+        select(FeedbackItem)
+        .where(FeedbackItem.user_id == current_user.id)
+        .order_by(FeedbackItem.created_at.desc(), FeedbackItem.id.desc())
+    )
+    return render_template("feedback/mine.html", page=page)
+
+
+# --- Staff triage --------------------------------------------------------------------------------
+
+
+def _staff_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .where(User.role.in_([Role.STAFF, Role.ADMIN]))
+        .order_by(User.name)
+    )
+    return [(str(i), n) for i, n in rows]
+
+
+def _filtered() -> tuple[Select, dict[str, str]]:
+    args = {k: request.args.get(k, "") for k in ("status", "kind", "assignee", "sort")}
+    args["q"] = query_text()
+    query = select(FeedbackItem).options(
+        selectinload(FeedbackItem.user), selectinload(FeedbackItem.assignee)
+    )
+    if args["status"] == "open":
+        query = query.where(FeedbackItem.status.in_([FeedbackStatus.NEW, FeedbackStatus.IN_REVIEW]))
+    elif args["status"] in set(FeedbackStatus):
+        query = query.where(FeedbackItem.status == args["status"])
+    if args["kind"] in set(FeedbackKind):
+        query = query.where(FeedbackItem.kind == args["kind"])
+    if args["assignee"] == "me":
+        query = query.where(FeedbackItem.assignee_id == current_user.id)
+    elif args["assignee"] == "none":
+        query = query.where(FeedbackItem.assignee_id.is_(None))
+    elif args["assignee"].isdigit():
+        query = query.where(FeedbackItem.assignee_id == int(args["assignee"]))
+    if args["q"]:
+        like = f"%{args['q']}%"
+        query = query.where(
+            or_(
+                FeedbackItem.message.ilike(like),
+                FeedbackItem.subject_title.ilike(like),
+                FeedbackItem.email.ilike(like),
+            )
+        )
+    query = query.order_by(SORTS.get(args["sort"], SORTS["new"]), FeedbackItem.id.desc())
+    return query, args
+
+
+@bp.get("/staff/feedback")
+@staff_required
+def triage() -> str:
+    query, args = _filtered()
+    return render_template(
+        "feedback/triage.html", page=paginate(query), args=args, staff=_staff_choices()
+    )
+
+
+@bp.get("/staff/feedback.csv")
+@staff_required
+def export() -> Response:
+    query, _args = _filtered()
+    items = db.session.scalars(query.limit(CSV_MAX_ROWS)).all()
+    return Response(
+        services.export_csv(items),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=feedback.csv"},
+    )
+
+
+def _item(item_id: int) -> FeedbackItem:
+    return db.session.scalar(
+        select(FeedbackItem)
+        .options(selectinload(FeedbackItem.user), selectinload(FeedbackItem.assignee))
+        .where(FeedbackItem.id == item_id)
+    ) or abort(404)
+
+
+@bp.route("/staff/feedback/<int:item_id>", methods=["GET", "POST"])
+@staff_required
+def staff_item(item_id: int) -> str | WerkzeugResponse:
+    item = _item(item_id)
+    form = (
+        TriageForm(status=item.status, assignee=str(item.assignee_id or ""), answer=item.answer)
+        if request.method == "GET"
+        else TriageForm()
+    )
+    form.assignee.choices = [("", _("Nobody")), *_staff_choices()]
+    note_form = NoteForm(prefix="note")
+    if form.validate_on_submit():
+        assignee = (
+            db.session.get(User, int(form.assignee.data))
+            if (form.assignee.data or "").isdigit()
+            else None
+        )
+        try:
+            services.triage(
+                item,
+                by=current_user,
+                status=FeedbackStatus(form.status.data),
+                assignee=assignee,
+                answer=form.answer.data or "",
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for(".staff_item", item_id=item.id))
+    notes = db.session.scalars(
+        select(FeedbackNote)
+        .options(selectinload(FeedbackNote.author))
+        .where(FeedbackNote.item_id == item.id)
+        .order_by(FeedbackNote.created_at)
+    ).all()
+    return render_template(
+        "feedback/item.html", item=item, form=form, note_form=note_form, notes=notes
+    )
+
+
+@bp.post("/staff/feedback/<int:item_id>/notes")
+@staff_required
+def add_note(item_id: int) -> WerkzeugResponse:
+    item = _item(item_id)
+    form = NoteForm(prefix="note")
+    if form.validate_on_submit():
+        try:
+            services.add_note(item, by=current_user, body=form.body.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(_("The note is added."), "success")
+    else:
+        flash(_("Write the note."), "error")
+    return redirect(url_for(".staff_item", item_id=item.id, _anchor="notes"))
