@@ -14,6 +14,7 @@ from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
+from academy.core.text import csv_cell
 from academy.extensions import db
 from academy.feedback.models import FeedbackItem, FeedbackKind, FeedbackNote, FeedbackStatus
 from academy.notifications.services import enqueue_email
@@ -146,19 +147,13 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(items: Iterable[FeedbackItem]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for item in items:
         writer.writerow(
-            _cell(v)
+            csv_cell(v)
             for v in (
                 item.id,
                 item.created_at.isoformat(),

@@ -83,7 +83,7 @@ def seed_help(staff: User, client: User) -> None:
     if db.session.scalar(select(HelpCategory.id).limit(1)) is None:
         sections: list[list[HelpSection]] = []
         for i, (name, name_ro, desc, desc_ro, secs) in enumerate(CATEGORIES):
-            from academy.help.services import slugify
+            from academy.core.text import slugify
 
             category = HelpCategory(
                 slug=slugify(name), name=name, name_ro=name_ro, description=desc,

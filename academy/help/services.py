@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
+from academy.core.text import slugify
 from academy.extensions import db
 from academy.feedback.models import FeedbackKind
 from academy.feedback.services import leave_feedback
@@ -35,12 +34,6 @@ FIELDS = ("title", "slug", "summary", "body", "tags", "plans", "status")
 CONTENT = ("title", "summary", "body")
 # Paths under /help/ that are pages, not categories.
 RESERVED = {"staff", "search"}
-
-
-def slugify(value: str) -> str:
-    """A readable URL part: "Facturare și plăți" -> "facturare-si-plati"."""
-    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:100]
 
 
 def is_visible(article: Article, viewer: Any) -> bool:

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from sqlalchemy import select
 
+from academy.core.text import slugify
 from academy.extensions import db
 from academy.scheduling.models import Offering, OfferingKind
 
 
-def slugify(text: str) -> str:
-    """A readable URL part: "Facturare și plăți" -> "facturare-si-plati"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:70] or "workshop"
-
-
 def _unique_slug(title: str, own_id: int | None) -> str:
-    base = slugify(title)
+    base = slugify(title, 70) or "workshop"
     taken = set(
         db.session.scalars(
             select(Offering.slug).where(Offering.slug.like(f"{base}%"), Offering.id != own_id)

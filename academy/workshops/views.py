@@ -23,6 +23,7 @@ from academy.core.errors import DomainError
 from academy.core.forms import show_error
 from academy.core.pagination import paginate
 from academy.core.security import staff_required
+from academy.core.text import csv_cell
 from academy.core.timezones import viewer_timezone
 from academy.extensions import db
 from academy.scheduling import attendance
@@ -455,9 +456,9 @@ def roster_csv(occurrence_id: int) -> Response:
             position += 1
         writer.writerow(
             [
-                _csv_safe(b.user.name),
+                csv_cell(b.user.name),
                 b.user.email,
-                _csv_safe(b.user.firm.name if b.user.firm else ""),
+                csv_cell(b.user.firm.name if b.user.firm else ""),
                 b.status,
                 b.created_at.strftime("%Y-%m-%d %H:%M"),
                 position if b.status == BookingStatus.WAITLISTED else "",
@@ -474,8 +475,3 @@ def roster_csv(occurrence_id: int) -> Response:
             )
         },
     )
-
-
-def _csv_safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -37,7 +37,12 @@ def test_sign_up_log_in_switch_language_log_out(page: Page, shot, make_user):
     page.get_by_label("Email").fill("ioana@example.com")
     page.get_by_label("Password").fill("a-long-password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Ioana Marinescu")).to_be_visible()
+    # The account menu: her name opens her pages.
+    page.locator(".account-nav").get_by_text("Ioana Marinescu").click()
+    expect(page.get_by_role("link", name="Profile and calendar feed")).to_be_visible()
+    shot("account-menu")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("link", name="Profile and calendar feed")).to_be_hidden()
 
     # The footer switcher submits on change (no inline script; static/js/app.js).
     page.get_by_label("Language").select_option("ro")
