@@ -443,11 +443,16 @@ def attempt_answers(attempt: Attempt) -> dict[int, Answer]:
     }
 
 
+_CHOICE_ID = re.compile(r"[0-9]{1,9}")
+
+
 def clean_response(question: Question, raw: list[str]) -> str:
     """A form's values for one question as stored: only ids of its own choices."""
     if question.kind in scoring.CHOICE_KINDS:
         own = {c.id for c in question.choices}
-        ids = sorted({int(v) for v in raw if v.isdigit() and int(v) in own})
+        # Only plain ASCII digits, at most nine: "²" passes isdigit() but not int(), and a
+        # 5,000-digit value would overflow the database's integers. Anything else is ignored.
+        ids = sorted({int(v) for v in raw if _CHOICE_ID.fullmatch(v) and int(v) in own})
         if question.kind == QuestionKind.SINGLE:
             ids = ids[:1]
         return ",".join(map(str, ids))
