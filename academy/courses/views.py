@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
+from academy.core.i18n import explain
 from academy.core.pagination import paginate
 from academy.core.security import CSP, staff_required
 from academy.courses import scoring, services
@@ -54,7 +55,7 @@ from academy.courses.models import (
     Question,
     Quiz,
 )
-from academy.extensions import db
+from academy.extensions import db, limiter
 from academy.feedback.models import FeedbackKind
 from academy.feedback.services import leave_feedback
 from academy.scheduling.access import can_use
@@ -101,8 +102,14 @@ def _access() -> Any:
     return can_use(current_user, Channel.ACADEMY)
 
 
-def _refused(decision: Any) -> tuple[str, int]:
+def _refused(decision: Any) -> Any:
+    if _wants_json():  # the quiz page's autosave: a message it can show
+        return jsonify(saved=False, message=explain(decision)), 403
     return render_template("courses/refused.html", decision=decision), 403
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
 
 
 def _lessons(course: Course) -> list[Lesson]:
@@ -230,6 +237,8 @@ def course(slug: str) -> Any:
 @login_required
 def course_feedback(slug: str) -> Any:
     item = _course(slug)
+    if not (decision := _access()):
+        return _refused(decision)
     form = FeedbackForm()
     if form.validate():
         try:
@@ -413,6 +422,8 @@ def _take_context(attempt: Attempt, quiz: Quiz) -> dict[str, Any]:
 @login_required
 def attempt(attempt_id: int) -> Any:
     item = _own_attempt(attempt_id)
+    if not (decision := _access()):
+        return _refused(decision)
     if item.submitted_at is not None:
         return redirect(url_for(".result", attempt_id=item.id))
     quiz = _quiz(item.quiz_id)
@@ -432,14 +443,12 @@ def attempt(attempt_id: int) -> Any:
     )
 
 
-def _wants_json() -> bool:
-    return request.headers.get("X-Requested-With") == "fetch"
-
-
 @bp.post("/academy/attempts/<int:attempt_id>/save")
 @login_required
 def save(attempt_id: int) -> Any:
     item = _own_attempt(attempt_id)
+    if not (decision := _access()):
+        return _refused(decision)
     quiz = _quiz(item.quiz_id)
     try:
         accepted = services.save_answers(item, quiz, request.form.to_dict(flat=False))
@@ -464,6 +473,8 @@ def save(attempt_id: int) -> Any:
 @login_required
 def submit(attempt_id: int) -> Any:
     item = _own_attempt(attempt_id)
+    if not (decision := _access()):
+        return _refused(decision)
     quiz = _quiz(item.quiz_id)
     if item.submitted_at is None:
         # The submit button sends the form too: keep its answers, if still in time.
@@ -528,6 +539,7 @@ def certificate(code: str) -> str:
 
 
 @bp.get("/certificates/<code>/pdf")
+@limiter.limit("10/minute")  # public, and each PDF is rendered afresh: bound what one address asks
 def certificate_pdf(code: str) -> Response:
     from academy.courses.pdf import certificate_pdf as render_pdf
 
