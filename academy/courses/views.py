@@ -378,6 +378,8 @@ def quiz(quiz_id: int) -> Any:
         quiz=item,
         attempts=attempts,
         open_attempt=open_attempt,
+        open_expired=open_attempt is not None
+        and not scoring.accepts_answers(open_attempt.deadline, now()),
         rule=rule,
         why=services.explain_attempt(rule),
         left=scoring.attempts_left(
@@ -400,6 +402,8 @@ def start(quiz_id: int) -> Any:
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for(".quiz", quiz_id=quiz_id))
+    if attempt.submitted_at is not None:  # its time had run out: scored, show the result
+        return redirect(url_for(".result", attempt_id=attempt.id))
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 

@@ -205,6 +205,23 @@ def test_an_expired_open_attempt_is_scored_when_a_new_one_is_asked_for(
     assert attempt.passed and attempt.submitted_at == attempt.deadline
 
 
+def test_continuing_an_expired_attempt_shows_its_result_and_starts_nothing(
+    client, login, make_user, make_course, clock, db
+):
+    login(make_user())
+    quiz = _only_quiz(make_course(time_limit_minutes=5, attempts_allowed=3))
+    attempt_id = _start(client, quiz)
+    client.post(f"/academy/attempts/{attempt_id}/save", data=right_answers(quiz))
+    clock.advance(timedelta(hours=1))
+    html = client.get(f"/academy/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "Time is up \u2013 see your result" in html and "Continue your attempt" not in html
+    r = client.post(f"/academy/quizzes/{quiz.id}/start")
+    assert r.headers["Location"].endswith(f"/academy/attempts/{attempt_id}/result")
+    assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 1
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.passed and attempt.submitted_at == attempt.deadline
+
+
 def test_pool_draws_n_and_a_reload_shows_the_same_draw(
     client, login, make_user, make_course, clock, db
 ):
