@@ -400,13 +400,16 @@ def explain_attempt(decision: scoring.AttemptDecision) -> str:
 
 
 def start_attempt(user: User, quiz: Quiz) -> Attempt:
-    """The open attempt, or a new one if the rules allow it (attempts, wait)."""
+    """The open attempt, or a new one if the rules allow it (attempts, wait).
+
+    An open attempt whose time ran out is scored and returned, submitted: "Continue" on it
+    shows its result rather than starting another timed attempt."""
     attempts = past_attempts(user.id, quiz.id)
     for attempt in attempts:
         if attempt.submitted_at is None:
             if scoring.accepts_answers(attempt.deadline, now()):
                 return attempt
-            submit_attempt(attempt, quiz)
+            return submit_attempt(attempt, quiz)
     decision = start_decision(user, quiz, attempts)
     if not decision:
         raise DomainError(explain_attempt(decision))
@@ -432,7 +435,9 @@ def start_attempt(user: User, quiz: Quiz) -> Attempt:
         db.session.commit()
     except IntegrityError:  # another tab started it a moment ago: use that one
         db.session.rollback()
-        attempt = next(a for a in past_attempts(user.id, quiz.id) if a.submitted_at is None)
+        latest = past_attempts(user.id, quiz.id)
+        # ... even if that tab has already submitted it (then its result is shown).
+        attempt = next((a for a in latest if a.submitted_at is None), None) or latest[-1]
     return attempt
 
 
