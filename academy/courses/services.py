@@ -252,6 +252,8 @@ def save_question(
         raise DomainError(_("Give at least one accepted answer."), field="accepted")
     if kind == QuestionKind.NUMERIC and number is None:
         raise DomainError(_("Give the correct number."), field="number")
+    kept, removed = _match_choices(list(question.choices) if question else [], parsed)
+    _refuse_removing_chosen(question, removed)
     if question is None:
         last = db.session.scalar(
             select(func.max(Question.position)).where(Question.quiz_id == quiz.id)
@@ -263,11 +265,57 @@ def save_question(
     question.accepted = "\n".join(accepted_lines[:1] if kind == "true_false" else accepted_lines)
     question.number = number if kind == QuestionKind.NUMERIC else None
     question.tolerance = abs(tolerance or 0.0) if kind == QuestionKind.NUMERIC else 0.0
-    question.choices = [
-        Choice(text=t, correct=ok, position=i) for i, (t, ok) in enumerate(parsed, start=1)
-    ]
+    # In place: answers saved in open attempts and past reviews point at these ids, so an
+    # edit keeps them and adds or removes only the difference.
+    for choice in removed:
+        question.choices.remove(choice)  # delete-orphan: gone, and no answer chose it
+    for position, (choice, (text, ok)) in enumerate(zip(kept, parsed, strict=True), start=1):
+        if choice is None:
+            question.choices.append(Choice(text=text, correct=ok, position=position))
+        else:
+            choice.text, choice.correct, choice.position = text, ok, position
     _commit_outline()
     return question
+
+
+def _match_choices(
+    existing: list[Choice], parsed: list[tuple[str, bool]]
+) -> tuple[list[Choice | None], list[Choice]]:
+    """Which stored choice each typed line keeps: the one with the same text, else the next
+    unmatched one in order (a reworded answer); None is a new choice. And those left over."""
+    free = list(existing)
+    kept: list[Choice | None] = []
+    for text, _ok in parsed:
+        same = next((c for c in free if c.text == text), None)
+        if same is not None:
+            free.remove(same)
+        kept.append(same)
+    unmatched = [i for i, c in enumerate(kept) if c is None]
+    for i, choice in zip(unmatched, list(free), strict=False):
+        kept[i] = choice
+        free.remove(choice)
+    return kept, free
+
+
+def _refuse_removing_chosen(question: Question | None, removed: list[Choice]) -> None:
+    """Answers are kept as choice ids: a choice some client chose cannot be deleted."""
+    if question is None or not removed:
+        return
+    chosen: set[int] = set()
+    for value in db.session.scalars(
+        select(Answer.value).where(Answer.question_id == question.id, Answer.value != "").distinct()
+    ):
+        chosen.update(int(v) for v in value.split(",") if _CHOICE_ID.fullmatch(v))
+    kept = [c.text for c in removed if c.id in chosen]
+    if kept:
+        raise DomainError(
+            _(
+                "Clients have already chosen these answers, so they cannot be removed: "
+                "%(answers)s. Keep them (you may change their text), then add new ones below.",
+                answers="; ".join(t[:80] for t in kept),
+            ),
+            field="choices",
+        )
 
 
 def grant_extra_attempt(staff: User, quiz: Quiz, email: str, reason: str) -> ExtraAttempt:
