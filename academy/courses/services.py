@@ -490,9 +490,13 @@ def start_attempt(user: User, quiz: Quiz) -> Attempt:
 
 
 def attempt_answers(attempt: Attempt) -> dict[int, Answer]:
+    return _saved_answers(attempt.id)
+
+
+def _saved_answers(attempt_id: int) -> dict[int, Answer]:
     return {
         a.question_id: a
-        for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))
+        for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt_id))
     }
 
 
@@ -521,29 +525,55 @@ def save_answers(attempt: Attempt, quiz: Quiz, form: Mapping[str, list[str]]) ->
     """Save what the form holds for the attempt's questions (fields q<id>).
 
     Returns False, saving nothing, once the deadline (plus grace) has passed: what was saved
-    by then is what gets scored.
+    by then is what gets scored. Raises DomainError if the attempt was submitted meanwhile or
+    the answers could not be saved (then nothing was saved).
     """
     if attempt.submitted_at is not None:
         raise DomainError(_("This attempt has been submitted."))
     at = now()
     if not scoring.accepts_answers(attempt.deadline, at):
         return False
+    # Cleaned before any write: a rollback expires the quiz, whose questions are lazy="raise".
     questions = {q.id: q for q in quiz.questions}
-    saved = attempt_answers(attempt)
-    for qid in attempt.drawn:
-        name = f"q{qid}"
-        if name not in form or qid not in questions:
-            continue
-        value = clean_response(questions[qid], form[name])
+    values = {
+        qid: clean_response(questions[qid], form[f"q{qid}"])
+        for qid in attempt.drawn
+        if f"q{qid}" in form and qid in questions
+    }
+    attempt_id = attempt.id
+    for _try in range(2):
+        try:
+            _write_answers(attempt_id, values, at)
+            db.session.commit()
+            return True
+        except IntegrityError:
+            # Another save of this attempt inserted the same answer between our read and our
+            # insert: read again and write over it, once.
+            db.session.rollback()
+    raise DomainError(_("Your answers could not be saved just now. Please try again."))
+
+
+def _write_answers(attempt_id: int, values: Mapping[int, str], at: datetime) -> None:
+    # Save and submit are exclusive per attempt, settled by the database (ARCHITECTURE 5):
+    # this conditional update locks the attempt's row (PostgreSQL) or the database (SQLite)
+    # until the commit, and finds nothing once submitted. Submit claims the same row, so an
+    # autosave can never change answers after they were scored.
+    locked = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
+        .values(seed=Attempt.seed)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount == 0:
+        db.session.rollback()
+        raise DomainError(_("This attempt has been submitted."))
+    saved = _saved_answers(attempt_id)
+    for qid, value in values.items():
         if qid in saved:
             saved[qid].value, saved[qid].saved_at = value, at
         else:
-            db.session.add(Answer(attempt_id=attempt.id, question_id=qid, value=value, saved_at=at))
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same answer saved twice at once: the first one stands
-        db.session.rollback()
-    return True
+            db.session.add(Answer(attempt_id=attempt_id, question_id=qid, value=value, saved_at=at))
+    db.session.flush()
 
 
 def submit_attempt(attempt: Attempt, quiz: Quiz) -> Attempt:

@@ -456,11 +456,11 @@ def save(attempt_id: int) -> Any:
     quiz = _quiz(item.quiz_id)
     try:
         accepted = services.save_answers(item, quiz, request.form.to_dict(flat=False))
-    except DomainError as error:
+    except DomainError as error:  # submitted meanwhile, or not saved: say so, honestly
         if _wants_json():
             return jsonify(saved=False, message=error.message), 409
         flash(error.message, "error")
-        return redirect(url_for(".result", attempt_id=item.id))
+        return redirect(url_for(".attempt", attempt_id=item.id))  # the result, if submitted
     if not accepted:
         message = _("The time limit has passed; answers saved before it count.")
         if _wants_json():
@@ -482,8 +482,15 @@ def submit(attempt_id: int) -> Any:
     quiz = _quiz(item.quiz_id)
     if item.submitted_at is None:
         # The submit button sends the form too: keep its answers, if still in time.
-        services.save_answers(item, quiz, request.form.to_dict(flat=False))
-        services.submit_attempt(item, quiz)
+        try:
+            services.save_answers(item, quiz, request.form.to_dict(flat=False))
+        except DomainError as error:
+            db.session.refresh(item)
+            if item.submitted_at is None:  # not saved: nothing is scored without them
+                flash(error.message, "error")
+                return redirect(url_for(".attempt", attempt_id=item.id))
+        else:
+            services.submit_attempt(item, quiz)
     return redirect(url_for(".result", attempt_id=item.id))
 
 

@@ -1,9 +1,12 @@
 """Two tabs starting "the next attempt" at once: the database keeps one (ARCHITECTURE 5)."""
 
+import pytest
 import sqlalchemy as sa
 
+from academy.accounts.models import User
+from academy.core.errors import DomainError
 from academy.courses import services
-from academy.courses.models import Attempt, LessonCompletion, Quiz
+from academy.courses.models import Answer, Attempt, LessonCompletion, Quiz
 
 
 def _stale_once(monkeypatch, value):
@@ -63,3 +66,72 @@ def test_completing_a_lesson_twice_at_once_keeps_one_row(db, make_user, make_cou
     services.complete_lesson(user, lesson)
     services.complete_lesson(user, lesson)
     assert db.session.scalar(sa.select(sa.func.count(LessonCompletion.id))) == 1
+
+
+def _open_attempt(db, make_user, make_course):
+    user = make_user()
+    make_course()
+    quiz = services.load_quiz(db.session.scalar(sa.select(Quiz.id)))
+    return services.start_attempt(user, quiz), quiz
+
+
+def test_an_answer_inserted_meanwhile_is_overwritten_on_the_retry(
+    db, make_user, make_course, clock, monkeypatch
+):
+    attempt, quiz = _open_attempt(db, make_user, make_course)
+    single = quiz.questions[0]
+    a, b = (c.id for c in single.choices[:2])
+    assert services.save_answers(attempt, quiz, {f"q{single.id}": [str(a)]})
+    # This save read the answers before the other one's row was committed: its insert hits
+    # the unique constraint; the retry reads again and updates.
+    real = services._saved_answers
+    unset = object()
+    stale = iter([{}])
+    reads = []
+
+    def fake(attempt_id):
+        answer = next(stale, unset)
+        reads.append(answer is unset)
+        return real(attempt_id) if answer is unset else answer
+
+    monkeypatch.setattr(services, "_saved_answers", fake)
+    assert services.save_answers(attempt, quiz, {f"q{single.id}": [str(b)]}) is True
+    assert reads == [False, True]  # the stale read, the conflict, then the retry
+    values = db.session.scalars(sa.select(Answer.value)).all()
+    assert values == [str(b)]
+
+
+def test_a_save_that_cannot_be_written_says_so(
+    client, login, db, make_user, make_course, clock, monkeypatch
+):
+    attempt, quiz = _open_attempt(db, make_user, make_course)
+    single = quiz.questions[0]
+    a, b = (c.id for c in single.choices[:2])
+    services.save_answers(attempt, quiz, {f"q{single.id}": [str(a)]})
+    monkeypatch.setattr(services, "_saved_answers", lambda attempt_id: {})  # always stale
+    login(db.session.get(User, attempt.user_id))
+    r = client.post(
+        f"/academy/attempts/{attempt.id}/save",
+        data={f"q{single.id}": str(b)},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert r.status_code == 409 and r.json["saved"] is False
+    assert "could not be saved" in r.json["message"]
+    r = client.post(f"/academy/attempts/{attempt.id}/submit", data={f"q{single.id}": str(b)})
+    assert r.headers["Location"].endswith(f"/academy/attempts/{attempt.id}")
+    assert db.session.get(Attempt, attempt.id).submitted_at is None  # not scored without them
+    assert db.session.scalars(sa.select(Answer.value)).all() == [str(a)]
+
+
+def test_a_save_arriving_after_submit_changes_nothing(db, make_user, make_course, clock):
+    attempt, quiz = _open_attempt(db, make_user, make_course)
+    single = quiz.questions[0]
+    right = next(c for c in single.choices if c.correct)
+    # The autosave request loaded the attempt while it was open ...
+    db.session.expunge(attempt)
+    # ... and Submit, in another request, scored it before the save wrote anything.
+    scored = services.submit_attempt(db.session.get(Attempt, attempt.id), quiz)
+    assert scored.score == 0
+    with pytest.raises(DomainError):
+        services.save_answers(attempt, quiz, {f"q{single.id}": [str(right.id)]})
+    assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0
