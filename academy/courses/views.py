@@ -213,6 +213,11 @@ def _render_course(course: Course, feedback: FeedbackForm, status: int = 200) ->
     next_lesson = next((lesson for lesson in lessons if lesson.id not in done), None)
     next_quiz = next((q for q in quizzes if q.id not in passed), None)
     decision = _access() if current_user.is_authenticated else None
+    certificate = _certificate(course.id)
+    # Every required quiz passed but no certificate (a quiz made optional later): offer it.
+    due = bool(
+        certificate is None and passed and services.certificate_due(current_user.id, course.id)
+    )
     return render_template(
         "courses/course.html",
         course=course,
@@ -222,7 +227,8 @@ def _render_course(course: Course, feedback: FeedbackForm, status: int = 200) ->
         progress=services.Progress(len(done & {lesson.id for lesson in lessons}), len(lessons)),
         next_lesson=next_lesson,
         next_quiz=next_quiz,
-        certificate=_certificate(course.id),
+        certificate=certificate,
+        certificate_due=due,
         decision=decision,
         feedback=feedback,
     ), status
@@ -256,6 +262,21 @@ def course_feedback(slug: str) -> Any:
             flash(_("Thank you for your feedback."), "success")
             return redirect(url_for(".course", slug=slug))
     return _render_course(item, form, 400)
+
+
+@bp.post("/academy/<slug>/certificate")
+@login_required
+def claim_certificate(slug: str) -> Any:
+    item = _course(slug)
+    if not (decision := _access()):
+        return _refused(decision)
+    try:
+        found = services.claim_certificate(current_user, item)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".course", slug=slug))
+    flash(_("You completed the course. Your certificate is ready."), "success")
+    return redirect(url_for(".certificate", code=found.code))
 
 
 def _lesson_in(course: Course, lesson_id: int) -> Lesson:
@@ -536,25 +557,34 @@ def my_certificates() -> str:
     return render_template("courses/my_certificates.html", certificates=certificates)
 
 
-def _by_code(code: str) -> Certificate:
+def _by_code(code: str) -> Certificate | None:
     if not _CODE.match(code.strip()):
-        abort(404)
-    found = db.session.scalar(select(Certificate).where(Certificate.code == code.strip().upper()))
-    return found or abort(404)
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code.strip().upper()))
+
+
+def _not_found() -> tuple[str, int]:
+    """A code that names no certificate: say exactly that to whoever is checking one."""
+    return render_template("courses/certificate_missing.html"), 404
 
 
 @bp.get("/certificates/<code>")
-def certificate(code: str) -> str:
+def certificate(code: str) -> Any:
     """Public: anyone with the code can check that the certificate is genuine."""
-    return render_template("courses/certificate.html", certificate=_by_code(code))
+    found = _by_code(code)
+    if found is None:
+        return _not_found()
+    return render_template("courses/certificate.html", certificate=found)
 
 
 @bp.get("/certificates/<code>/pdf")
 @limiter.limit("10/minute")  # public, and each PDF is rendered afresh: bound what one address asks
-def certificate_pdf(code: str) -> Response:
+def certificate_pdf(code: str) -> Any:
     from academy.courses.pdf import certificate_pdf as render_pdf
 
     item = _by_code(code)
+    if item is None:
+        return _not_found()
     return Response(
         render_pdf(item),
         mimetype="application/pdf",
