@@ -42,8 +42,29 @@ def test_the_correct_answers_never_reach_the_browser(client, login, make_user, m
         assert q.prompt in html
     assert "Client portal" not in html and "2.5" not in html
     assert "correct" not in html.lower()
-    # The choice texts are there, with no mark of which is right.
-    assert "Gamma" in html and "*" not in re.sub(r"<[^>]+>", "", html).split("Pick B")[1][:200]
+    # Each choice is rendered the same way, right or wrong: take away its id and its text and
+    # every answer of a question is the same markup (no data- attribute, class, hidden field
+    # or text marks the right one).
+    for q in quiz.questions:
+        if q.kind not in ("single", "multiple"):
+            continue
+        shapes = set()
+        for c in q.choices:
+            label = re.search(
+                rf'<label class="answer">\s*<input [^>]*value="{c.id}"[^>]*>\s*<span>[^<]*</span>'
+                rf"\s*</label>",
+                html,
+            )
+            assert label, (q.prompt, c.text)
+            markup = label.group(0)
+            assert "data-" not in markup and "hidden" not in markup and "*" not in markup
+            assert f"<span>{c.text}</span>" in markup
+            shapes.add(markup.replace(f'value="{c.id}"', "").replace(c.text, ""))
+        assert len(shapes) == 1, shapes
+    # The only hidden fields are the CSRF token and each question's "nothing chosen" value.
+    form = html[html.index('class="quiz-form"') :].split("</form>")[0]
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    assert {name for name, value in hidden if value} <= {"csrf_token"}
 
 
 def test_answers_are_saved_and_survive_a_reload(client, login, make_user, make_course, clock, db):
