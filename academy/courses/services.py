@@ -525,6 +525,10 @@ def clean_response(question: Question, raw: list[str]) -> str:
     return value
 
 
+class NotSaved(DomainError):
+    """Nothing was saved, but trying again may work (unlike a submitted attempt)."""
+
+
 def save_answers(attempt: Attempt, quiz: Quiz, form: Mapping[str, list[str]]) -> bool:
     """Save what the form holds for the attempt's questions (fields q<id>).
 
@@ -554,7 +558,7 @@ def save_answers(attempt: Attempt, quiz: Quiz, form: Mapping[str, list[str]]) ->
             # Another save of this attempt inserted the same answer between our read and our
             # insert: read again and write over it, once.
             db.session.rollback()
-    raise DomainError(_("Your answers could not be saved just now. Please try again."))
+    raise NotSaved(_("Your answers could not be saved just now. Please try again."))
 
 
 def _write_answers(attempt_id: int, values: Mapping[int, str], at: datetime) -> None:

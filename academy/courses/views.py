@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -468,6 +469,24 @@ def attempt(attempt_id: int) -> Any:
     )
 
 
+def _save_reply(saved: bool, message: str, status: int = 200, retry: bool = False) -> Any:
+    """The autosave's answer, with a fresh CSRF token: a token expires an hour after the page
+    was loaded (WTF_CSRF_TIME_LIMIT), and an untimed quiz may take longer than that."""
+    reply = jsonify(saved=saved, message=message, retry=retry, csrf_token=generate_csrf())
+    reply.headers["Cache-Control"] = "no-store"
+    return reply, status
+
+
+@bp.get("/academy/attempts/<int:attempt_id>/token")
+@login_required
+def attempt_token(attempt_id: int) -> Any:
+    """A fresh CSRF token for the quiz page's form (a long quiz outlives the page's one)."""
+    _own_attempt(attempt_id)
+    reply = jsonify(csrf_token=generate_csrf())
+    reply.headers["Cache-Control"] = "no-store"
+    return reply
+
+
 @bp.post("/academy/attempts/<int:attempt_id>/save")
 @login_required
 def save(attempt_id: int) -> Any:
@@ -479,17 +498,17 @@ def save(attempt_id: int) -> Any:
         accepted = services.save_answers(item, quiz, request.form.to_dict(flat=False))
     except DomainError as error:  # submitted meanwhile, or not saved: say so, honestly
         if _wants_json():
-            return jsonify(saved=False, message=error.message), 409
+            return _save_reply(False, error.message, 409, isinstance(error, services.NotSaved))
         flash(error.message, "error")
         return redirect(url_for(".attempt", attempt_id=item.id))  # the result, if submitted
     if not accepted:
         message = _("The time limit has passed; answers saved before it count.")
         if _wants_json():
-            return jsonify(saved=False, message=message), 409
+            return _save_reply(False, message, 409)
         flash(message, "error")
         return redirect(url_for(".attempt", attempt_id=item.id))
     if _wants_json():
-        return jsonify(saved=True, message=_("All answers saved."))
+        return _save_reply(True, _("All answers saved."))
     flash(_("Your answers are saved."), "success")
     return redirect(url_for(".attempt", attempt_id=item.id))
 
