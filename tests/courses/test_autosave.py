@@ -92,3 +92,16 @@ def test_a_failed_save_tells_the_script_to_retry_and_a_final_one_not(
     r = client.post(url, data=data, headers=FETCH)
     assert r.status_code == 409 and r.json["retry"] is False
     assert "submitted" in r.json["message"]
+
+
+def test_the_scripts_words_and_the_new_pages_in_romanian(
+    client, login, make_user, make_course, clock, db
+):
+    login(make_user(language="ro"))
+    quiz = _quiz(db, make_course())
+    r = client.post(f"/academy/quizzes/{quiz.id}/start")
+    attempt_id = int(re.search(r"/attempts/(\d+)", r.headers["Location"]).group(1))
+    html = client.get(f"/academy/attempts/{attempt_id}").get_data(as_text=True)
+    assert 'data-retrying-text="Nesalvat — se reîncearcă…"' in html
+    html = client.get("/certificates/TDA-AAAA-BBBB-CCCC").get_data(as_text=True)
+    assert "Certificatul nu a fost găsit" in html
