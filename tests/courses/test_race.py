@@ -1,5 +1,8 @@
 """Two tabs starting "the next attempt" at once: the database keeps one (ARCHITECTURE 5)."""
 
+import threading
+import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -7,6 +10,7 @@ from academy.accounts.models import User
 from academy.core.errors import DomainError
 from academy.courses import services
 from academy.courses.models import Answer, Attempt, LessonCompletion, Quiz
+from tests.courses.conftest import right_answers
 
 
 def _stale_once(monkeypatch, value):
@@ -135,3 +139,32 @@ def test_a_save_arriving_after_submit_changes_nothing(db, make_user, make_course
     with pytest.raises(DomainError):
         services.save_answers(attempt, quiz, {f"q{single.id}": [str(right.id)]})
     assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0
+
+
+def test_submit_waits_for_an_autosave_in_progress_and_scores_its_answers(
+    app, db, make_user, make_course, clock
+):
+    """Really concurrent, on SQLite and PostgreSQL: the autosave holds the attempt's row, so
+    Submit's claim waits for its commit and scores what it saved (never the reverse)."""
+    attempt, quiz = _open_attempt(db, make_user, make_course)
+    attempt_id = attempt.id
+    form = right_answers(quiz)
+    values = {q.id: services.clean_response(q, form[f"q{q.id}"]) for q in quiz.questions}
+    holding = threading.Event()
+
+    def autosave() -> None:
+        with app.app_context():
+            services._write_answers(attempt_id, values, clock.now())
+            holding.set()
+            time.sleep(1.0)  # Submit arrives meanwhile
+            db.session.commit()
+
+    thread = threading.Thread(target=autosave)
+    thread.start()
+    assert holding.wait(10)
+    started = time.monotonic()
+    scored = services.submit_attempt(db.session.get(Attempt, attempt_id), quiz)
+    waited = time.monotonic() - started
+    thread.join(10)
+    assert waited > 0.5, waited
+    assert scored.score == 100 and scored.passed
