@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
+from academy.core.text import slugify
 from academy.core.timezones import localtime
 from academy.courses import scoring
 from academy.courses.models import (
@@ -111,11 +112,6 @@ def parse_attachments(text: str) -> list[tuple[str, str]]:
 # --- Authoring ----------------------------------------------------------------------------------
 
 
-def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", scoring.normalise(text)).strip("-")
-    return slug[:100] or "course"
-
-
 def _commit_outline() -> None:
     """Commit an authoring change and forget what was loaded (the session keeps objects
     after a commit): the next page loads the outline as it now is."""
@@ -126,7 +122,7 @@ def _commit_outline() -> None:
 def save_course(course: Course | None, values: Mapping[str, object]) -> Course:
     if course is None:
         course = Course()
-        base = slugify(str(values["title"]))
+        base = slugify(str(values["title"])) or "course"
         if base == "certificates":  # /academy/certificates is the list of one's certificates
             base = "certificates-course"
         taken = set(
@@ -204,12 +200,16 @@ def save_quiz(quiz: Quiz | None, course: Course, values: Mapping[str, object]) -
         m for (m,) in db.session.execute(select(Module.id).where(Module.course_id == course.id))
     }:
         raise DomainError(_("Choose a module of this course."), field="module_id")
+    required_before = None if quiz is None else quiz.required
     if quiz is None:
         quiz = Quiz(course_id=course.id)
         db.session.add(quiz)
     for name, value in values.items():
         setattr(quiz, name, value)
     _commit_outline()
+    if required_before is not None and values.get("required", required_before) != required_before:
+        # A quiz made optional may complete the course for clients who passed the others.
+        issue_due_certificates(course.id)
     return quiz
 
 
@@ -252,6 +252,8 @@ def save_question(
         raise DomainError(_("Give at least one accepted answer."), field="accepted")
     if kind == QuestionKind.NUMERIC and number is None:
         raise DomainError(_("Give the correct number."), field="number")
+    kept, removed = _match_choices(list(question.choices) if question else [], parsed)
+    _refuse_removing_chosen(question, removed)
     if question is None:
         last = db.session.scalar(
             select(func.max(Question.position)).where(Question.quiz_id == quiz.id)
@@ -263,11 +265,57 @@ def save_question(
     question.accepted = "\n".join(accepted_lines[:1] if kind == "true_false" else accepted_lines)
     question.number = number if kind == QuestionKind.NUMERIC else None
     question.tolerance = abs(tolerance or 0.0) if kind == QuestionKind.NUMERIC else 0.0
-    question.choices = [
-        Choice(text=t, correct=ok, position=i) for i, (t, ok) in enumerate(parsed, start=1)
-    ]
+    # In place: answers saved in open attempts and past reviews point at these ids, so an
+    # edit keeps them and adds or removes only the difference.
+    for choice in removed:
+        question.choices.remove(choice)  # delete-orphan: gone, and no answer chose it
+    for position, (choice, (text, ok)) in enumerate(zip(kept, parsed, strict=True), start=1):
+        if choice is None:
+            question.choices.append(Choice(text=text, correct=ok, position=position))
+        else:
+            choice.text, choice.correct, choice.position = text, ok, position
     _commit_outline()
     return question
+
+
+def _match_choices(
+    existing: list[Choice], parsed: list[tuple[str, bool]]
+) -> tuple[list[Choice | None], list[Choice]]:
+    """Which stored choice each typed line keeps: the one with the same text, else the next
+    unmatched one in order (a reworded answer); None is a new choice. And those left over."""
+    free = list(existing)
+    kept: list[Choice | None] = []
+    for text, _ok in parsed:
+        same = next((c for c in free if c.text == text), None)
+        if same is not None:
+            free.remove(same)
+        kept.append(same)
+    unmatched = [i for i, c in enumerate(kept) if c is None]
+    for i, choice in zip(unmatched, list(free), strict=False):
+        kept[i] = choice
+        free.remove(choice)
+    return kept, free
+
+
+def _refuse_removing_chosen(question: Question | None, removed: list[Choice]) -> None:
+    """Answers are kept as choice ids: a choice some client chose cannot be deleted."""
+    if question is None or not removed:
+        return
+    chosen: set[int] = set()
+    for value in db.session.scalars(
+        select(Answer.value).where(Answer.question_id == question.id, Answer.value != "").distinct()
+    ):
+        chosen.update(int(v) for v in value.split(",") if _CHOICE_ID.fullmatch(v))
+    kept = [c.text for c in removed if c.id in chosen]
+    if kept:
+        raise DomainError(
+            _(
+                "Clients have already chosen these answers, so they cannot be removed: "
+                "%(answers)s. Keep them (you may change their text), then add new ones below.",
+                answers="; ".join(t[:80] for t in kept),
+            ),
+            field="choices",
+        )
 
 
 def grant_extra_attempt(staff: User, quiz: Quiz, email: str, reason: str) -> ExtraAttempt:
@@ -400,13 +448,16 @@ def explain_attempt(decision: scoring.AttemptDecision) -> str:
 
 
 def start_attempt(user: User, quiz: Quiz) -> Attempt:
-    """The open attempt, or a new one if the rules allow it (attempts, wait)."""
+    """The open attempt, or a new one if the rules allow it (attempts, wait).
+
+    An open attempt whose time ran out is scored and returned, submitted: "Continue" on it
+    shows its result rather than starting another timed attempt."""
     attempts = past_attempts(user.id, quiz.id)
     for attempt in attempts:
         if attempt.submitted_at is None:
             if scoring.accepts_answers(attempt.deadline, now()):
                 return attempt
-            submit_attempt(attempt, quiz)
+            return submit_attempt(attempt, quiz)
     decision = start_decision(user, quiz, attempts)
     if not decision:
         raise DomainError(explain_attempt(decision))
@@ -432,22 +483,33 @@ def start_attempt(user: User, quiz: Quiz) -> Attempt:
         db.session.commit()
     except IntegrityError:  # another tab started it a moment ago: use that one
         db.session.rollback()
-        attempt = next(a for a in past_attempts(user.id, quiz.id) if a.submitted_at is None)
+        latest = past_attempts(user.id, quiz.id)
+        # ... even if that tab has already submitted it (then its result is shown).
+        attempt = next((a for a in latest if a.submitted_at is None), None) or latest[-1]
     return attempt
 
 
 def attempt_answers(attempt: Attempt) -> dict[int, Answer]:
+    return _saved_answers(attempt.id)
+
+
+def _saved_answers(attempt_id: int) -> dict[int, Answer]:
     return {
         a.question_id: a
-        for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt.id))
+        for a in db.session.scalars(select(Answer).where(Answer.attempt_id == attempt_id))
     }
+
+
+_CHOICE_ID = re.compile(r"[0-9]{1,9}")
 
 
 def clean_response(question: Question, raw: list[str]) -> str:
     """A form's values for one question as stored: only ids of its own choices."""
     if question.kind in scoring.CHOICE_KINDS:
         own = {c.id for c in question.choices}
-        ids = sorted({int(v) for v in raw if v.isdigit() and int(v) in own})
+        # Only plain ASCII digits, at most nine: "²" passes isdigit() but not int(), and a
+        # 5,000-digit value would overflow the database's integers. Anything else is ignored.
+        ids = sorted({int(v) for v in raw if _CHOICE_ID.fullmatch(v) and int(v) in own})
         if question.kind == QuestionKind.SINGLE:
             ids = ids[:1]
         return ",".join(map(str, ids))
@@ -459,33 +521,63 @@ def clean_response(question: Question, raw: list[str]) -> str:
     return value
 
 
+class NotSaved(DomainError):
+    """Nothing was saved, but trying again may work (unlike a submitted attempt)."""
+
+
 def save_answers(attempt: Attempt, quiz: Quiz, form: Mapping[str, list[str]]) -> bool:
     """Save what the form holds for the attempt's questions (fields q<id>).
 
     Returns False, saving nothing, once the deadline (plus grace) has passed: what was saved
-    by then is what gets scored.
+    by then is what gets scored. Raises DomainError if the attempt was submitted meanwhile or
+    the answers could not be saved (then nothing was saved).
     """
     if attempt.submitted_at is not None:
         raise DomainError(_("This attempt has been submitted."))
     at = now()
     if not scoring.accepts_answers(attempt.deadline, at):
         return False
+    # Cleaned before any write: a rollback expires the quiz, whose questions are lazy="raise".
     questions = {q.id: q for q in quiz.questions}
-    saved = attempt_answers(attempt)
-    for qid in attempt.drawn:
-        name = f"q{qid}"
-        if name not in form or qid not in questions:
-            continue
-        value = clean_response(questions[qid], form[name])
+    values = {
+        qid: clean_response(questions[qid], form[f"q{qid}"])
+        for qid in attempt.drawn
+        if f"q{qid}" in form and qid in questions
+    }
+    attempt_id = attempt.id
+    for _try in range(2):
+        try:
+            _write_answers(attempt_id, values, at)
+            db.session.commit()
+            return True
+        except IntegrityError:
+            # Another save of this attempt inserted the same answer between our read and our
+            # insert: read again and write over it, once.
+            db.session.rollback()
+    raise NotSaved(_("Your answers could not be saved just now. Please try again."))
+
+
+def _write_answers(attempt_id: int, values: Mapping[int, str], at: datetime) -> None:
+    # Save and submit are exclusive per attempt, settled by the database (ARCHITECTURE 5):
+    # this conditional update locks the attempt's row (PostgreSQL) or the database (SQLite)
+    # until the commit, and finds nothing once submitted. Submit claims the same row, so an
+    # autosave can never change answers after they were scored.
+    locked = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
+        .values(seed=Attempt.seed)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount == 0:
+        db.session.rollback()
+        raise DomainError(_("This attempt has been submitted."))
+    saved = _saved_answers(attempt_id)
+    for qid, value in values.items():
         if qid in saved:
             saved[qid].value, saved[qid].saved_at = value, at
         else:
-            db.session.add(Answer(attempt_id=attempt.id, question_id=qid, value=value, saved_at=at))
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same answer saved twice at once: the first one stands
-        db.session.rollback()
-    return True
+            db.session.add(Answer(attempt_id=attempt_id, question_id=qid, value=value, saved_at=at))
+    db.session.flush()
 
 
 def submit_attempt(attempt: Attempt, quiz: Quiz) -> Attempt:
@@ -532,11 +624,95 @@ def new_code() -> str:
     return f"TDA-{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
+def required_quiz_ids(course_id: int) -> list[int]:
+    """The quizzes a certificate needs: required ones that have questions (a required quiz
+    with none yet cannot be passed, so it must not block everyone)."""
+    has_questions = select(Question.id).where(Question.quiz_id == Quiz.id).exists()
+    return list(
+        db.session.scalars(
+            select(Quiz.id).where(Quiz.course_id == course_id, Quiz.required, has_questions)
+        )
+    )
+
+
+def certificate_due(user_id: int, course_id: int) -> bool:
+    """Every required quiz passed (no certificate yet is the caller's check)."""
+    required = required_quiz_ids(course_id)
+    if not required:
+        return False
+    passed = db.session.scalar(
+        select(func.count(func.distinct(Attempt.quiz_id))).where(
+            Attempt.user_id == user_id, Attempt.quiz_id.in_(required), Attempt.passed
+        )
+    )
+    return passed == len(required)
+
+
+def claim_certificate(user: User, course: Course) -> Certificate:
+    """ "Get my certificate": for a client who passed every required quiz and has none."""
+    certificate = issue_certificate_if_complete(user.id, course.id)
+    if certificate is None:
+        raise DomainError(_("Pass every required quiz of the course to get its certificate."))
+    return certificate
+
+
+ISSUE_BATCH = 200
+
+
+def issue_due_certificates(course_id: int, limit: int = ISSUE_BATCH) -> int:
+    """Certificates for clients who now meet the course's requirements (staff made a quiz
+    optional), at most `limit` at a time; the rest get theirs with "Get my certificate".
+
+    A constant number of queries whatever the number of clients."""
+    required = required_quiz_ids(course_id)
+    if not required:
+        return 0
+    has_one = select(Certificate.user_id).where(Certificate.course_id == course_id)
+    due = (
+        select(Attempt.user_id)
+        .where(Attempt.quiz_id.in_(required), Attempt.passed, Attempt.user_id.not_in(has_one))
+        .group_by(Attempt.user_id)
+        .having(func.count(func.distinct(Attempt.quiz_id)) == len(required))
+        .order_by(Attempt.user_id)
+        .limit(limit)
+    )
+    users = list(db.session.scalars(due))
+    if not users:
+        return 0
+    best: dict[int, list[int]] = {}
+    for user_id, _quiz_id, score in db.session.execute(
+        select(Attempt.user_id, Attempt.quiz_id, func.max(Attempt.score))
+        .where(Attempt.user_id.in_(users), Attempt.quiz_id.in_(required), Attempt.passed)
+        .group_by(Attempt.user_id, Attempt.quiz_id)
+    ):
+        best.setdefault(user_id, []).append(score or 0)
+    names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(users))).all())
+    title = db.session.scalar(select(Course.title).where(Course.id == course_id))
+    at = now()
+    db.session.add_all(
+        Certificate(
+            code=new_code(),
+            user_id=user_id,
+            course_id=course_id,
+            name=names[user_id],
+            course_title=title,
+            score=round(sum(best[user_id]) / len(best[user_id])),
+            issued_at=at,
+        )
+        for user_id in users
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:  # one of them got theirs a moment ago: one by one, each once
+        db.session.rollback()
+        for user_id in users:
+            issue_certificate_if_complete(user_id, course_id)
+    return len(users)
+
+
 def issue_certificate_if_complete(user_id: int, course_id: int) -> Certificate | None:
     """Every required quiz of the course passed: a certificate, once (the database keeps one)."""
-    required = list(
-        db.session.scalars(select(Quiz.id).where(Quiz.course_id == course_id, Quiz.required))
-    )
+    required = required_quiz_ids(course_id)
     if not required:
         return None
     best = dict(

@@ -20,12 +20,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
+from academy.core.i18n import explain
 from academy.core.pagination import paginate
 from academy.core.security import CSP, staff_required
 from academy.courses import scoring, services
@@ -54,7 +56,7 @@ from academy.courses.models import (
     Question,
     Quiz,
 )
-from academy.extensions import db
+from academy.extensions import db, limiter
 from academy.feedback.models import FeedbackKind
 from academy.feedback.services import leave_feedback
 from academy.scheduling.access import can_use
@@ -101,8 +103,14 @@ def _access() -> Any:
     return can_use(current_user, Channel.ACADEMY)
 
 
-def _refused(decision: Any) -> tuple[str, int]:
+def _refused(decision: Any) -> Any:
+    if _wants_json():  # the quiz page's autosave: a message it can show
+        return jsonify(saved=False, message=explain(decision)), 403
     return render_template("courses/refused.html", decision=decision), 403
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch"
 
 
 def _lessons(course: Course) -> list[Lesson]:
@@ -206,6 +214,11 @@ def _render_course(course: Course, feedback: FeedbackForm, status: int = 200) ->
     next_lesson = next((lesson for lesson in lessons if lesson.id not in done), None)
     next_quiz = next((q for q in quizzes if q.id not in passed), None)
     decision = _access() if current_user.is_authenticated else None
+    certificate = _certificate(course.id)
+    # Every required quiz passed but no certificate (a quiz made optional later): offer it.
+    due = bool(
+        certificate is None and passed and services.certificate_due(current_user.id, course.id)
+    )
     return render_template(
         "courses/course.html",
         course=course,
@@ -215,7 +228,8 @@ def _render_course(course: Course, feedback: FeedbackForm, status: int = 200) ->
         progress=services.Progress(len(done & {lesson.id for lesson in lessons}), len(lessons)),
         next_lesson=next_lesson,
         next_quiz=next_quiz,
-        certificate=_certificate(course.id),
+        certificate=certificate,
+        certificate_due=due,
         decision=decision,
         feedback=feedback,
     ), status
@@ -230,6 +244,8 @@ def course(slug: str) -> Any:
 @login_required
 def course_feedback(slug: str) -> Any:
     item = _course(slug)
+    if not (decision := _access()):
+        return _refused(decision)
     form = FeedbackForm()
     if form.validate():
         try:
@@ -247,6 +263,21 @@ def course_feedback(slug: str) -> Any:
             flash(_("Thank you for your feedback."), "success")
             return redirect(url_for(".course", slug=slug))
     return _render_course(item, form, 400)
+
+
+@bp.post("/academy/<slug>/certificate")
+@login_required
+def claim_certificate(slug: str) -> Any:
+    item = _course(slug)
+    if not (decision := _access()):
+        return _refused(decision)
+    try:
+        found = services.claim_certificate(current_user, item)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".course", slug=slug))
+    flash(_("You completed the course. Your certificate is ready."), "success")
+    return redirect(url_for(".certificate", code=found.code))
 
 
 def _lesson_in(course: Course, lesson_id: int) -> Lesson:
@@ -369,6 +400,8 @@ def quiz(quiz_id: int) -> Any:
         quiz=item,
         attempts=attempts,
         open_attempt=open_attempt,
+        open_expired=open_attempt is not None
+        and not scoring.accepts_answers(open_attempt.deadline, now()),
         rule=rule,
         why=services.explain_attempt(rule),
         left=scoring.attempts_left(
@@ -391,6 +424,8 @@ def start(quiz_id: int) -> Any:
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for(".quiz", quiz_id=quiz_id))
+    if attempt.submitted_at is not None:  # its time had run out: scored, show the result
+        return redirect(url_for(".result", attempt_id=attempt.id))
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 
@@ -413,6 +448,8 @@ def _take_context(attempt: Attempt, quiz: Quiz) -> dict[str, Any]:
 @login_required
 def attempt(attempt_id: int) -> Any:
     item = _own_attempt(attempt_id)
+    if not (decision := _access()):
+        return _refused(decision)
     if item.submitted_at is not None:
         return redirect(url_for(".result", attempt_id=item.id))
     quiz = _quiz(item.quiz_id)
@@ -432,30 +469,46 @@ def attempt(attempt_id: int) -> Any:
     )
 
 
-def _wants_json() -> bool:
-    return request.headers.get("X-Requested-With") == "fetch"
+def _save_reply(saved: bool, message: str, status: int = 200, retry: bool = False) -> Any:
+    """The autosave's answer, with a fresh CSRF token: a token expires an hour after the page
+    was loaded (WTF_CSRF_TIME_LIMIT), and an untimed quiz may take longer than that."""
+    reply = jsonify(saved=saved, message=message, retry=retry, csrf_token=generate_csrf())
+    reply.headers["Cache-Control"] = "no-store"
+    return reply, status
+
+
+@bp.get("/academy/attempts/<int:attempt_id>/token")
+@login_required
+def attempt_token(attempt_id: int) -> Any:
+    """A fresh CSRF token for the quiz page's form (a long quiz outlives the page's one)."""
+    _own_attempt(attempt_id)
+    reply = jsonify(csrf_token=generate_csrf())
+    reply.headers["Cache-Control"] = "no-store"
+    return reply
 
 
 @bp.post("/academy/attempts/<int:attempt_id>/save")
 @login_required
 def save(attempt_id: int) -> Any:
     item = _own_attempt(attempt_id)
+    if not (decision := _access()):
+        return _refused(decision)
     quiz = _quiz(item.quiz_id)
     try:
         accepted = services.save_answers(item, quiz, request.form.to_dict(flat=False))
-    except DomainError as error:
+    except DomainError as error:  # submitted meanwhile, or not saved: say so, honestly
         if _wants_json():
-            return jsonify(saved=False, message=error.message), 409
+            return _save_reply(False, error.message, 409, isinstance(error, services.NotSaved))
         flash(error.message, "error")
-        return redirect(url_for(".result", attempt_id=item.id))
+        return redirect(url_for(".attempt", attempt_id=item.id))  # the result, if submitted
     if not accepted:
         message = _("The time limit has passed; answers saved before it count.")
         if _wants_json():
-            return jsonify(saved=False, message=message), 409
+            return _save_reply(False, message, 409)
         flash(message, "error")
         return redirect(url_for(".attempt", attempt_id=item.id))
     if _wants_json():
-        return jsonify(saved=True, message=_("All answers saved."))
+        return _save_reply(True, _("All answers saved."))
     flash(_("Your answers are saved."), "success")
     return redirect(url_for(".attempt", attempt_id=item.id))
 
@@ -464,11 +517,20 @@ def save(attempt_id: int) -> Any:
 @login_required
 def submit(attempt_id: int) -> Any:
     item = _own_attempt(attempt_id)
+    if not (decision := _access()):
+        return _refused(decision)
     quiz = _quiz(item.quiz_id)
     if item.submitted_at is None:
         # The submit button sends the form too: keep its answers, if still in time.
-        services.save_answers(item, quiz, request.form.to_dict(flat=False))
-        services.submit_attempt(item, quiz)
+        try:
+            services.save_answers(item, quiz, request.form.to_dict(flat=False))
+        except DomainError as error:
+            db.session.refresh(item)
+            if item.submitted_at is None:  # not saved: nothing is scored without them
+                flash(error.message, "error")
+                return redirect(url_for(".attempt", attempt_id=item.id))
+        else:
+            services.submit_attempt(item, quiz)
     return redirect(url_for(".result", attempt_id=item.id))
 
 
@@ -514,24 +576,34 @@ def my_certificates() -> str:
     return render_template("courses/my_certificates.html", certificates=certificates)
 
 
-def _by_code(code: str) -> Certificate:
+def _by_code(code: str) -> Certificate | None:
     if not _CODE.match(code.strip()):
-        abort(404)
-    found = db.session.scalar(select(Certificate).where(Certificate.code == code.strip().upper()))
-    return found or abort(404)
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code.strip().upper()))
+
+
+def _not_found() -> tuple[str, int]:
+    """A code that names no certificate: say exactly that to whoever is checking one."""
+    return render_template("courses/certificate_missing.html"), 404
 
 
 @bp.get("/certificates/<code>")
-def certificate(code: str) -> str:
+def certificate(code: str) -> Any:
     """Public: anyone with the code can check that the certificate is genuine."""
-    return render_template("courses/certificate.html", certificate=_by_code(code))
+    found = _by_code(code)
+    if found is None:
+        return _not_found()
+    return render_template("courses/certificate.html", certificate=found)
 
 
 @bp.get("/certificates/<code>/pdf")
-def certificate_pdf(code: str) -> Response:
+@limiter.limit("10/minute")  # public, and each PDF is rendered afresh: bound what one address asks
+def certificate_pdf(code: str) -> Any:
     from academy.courses.pdf import certificate_pdf as render_pdf
 
     item = _by_code(code)
+    if item is None:
+        return _not_found()
     return Response(
         render_pdf(item),
         mimetype="application/pdf",

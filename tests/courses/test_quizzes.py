@@ -42,8 +42,29 @@ def test_the_correct_answers_never_reach_the_browser(client, login, make_user, m
         assert q.prompt in html
     assert "Client portal" not in html and "2.5" not in html
     assert "correct" not in html.lower()
-    # The choice texts are there, with no mark of which is right.
-    assert "Gamma" in html and "*" not in re.sub(r"<[^>]+>", "", html).split("Pick B")[1][:200]
+    # Each choice is rendered the same way, right or wrong: take away its id and its text and
+    # every answer of a question is the same markup (no data- attribute, class, hidden field
+    # or text marks the right one).
+    for q in quiz.questions:
+        if q.kind not in ("single", "multiple"):
+            continue
+        shapes = set()
+        for c in q.choices:
+            label = re.search(
+                rf'<label class="answer">\s*<input [^>]*value="{c.id}"[^>]*>\s*<span>[^<]*</span>'
+                rf"\s*</label>",
+                html,
+            )
+            assert label, (q.prompt, c.text)
+            markup = label.group(0)
+            assert "data-" not in markup and "hidden" not in markup and "*" not in markup
+            assert f"<span>{c.text}</span>" in markup
+            shapes.add(markup.replace(f'value="{c.id}"', "").replace(c.text, ""))
+        assert len(shapes) == 1, shapes
+    # The only hidden fields are the CSRF token and each question's "nothing chosen" value.
+    form = html[html.index('class="quiz-form"') :].split("</form>")[0]
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    assert {name for name, value in hidden if value} <= {"csrf_token"}
 
 
 def test_answers_are_saved_and_survive_a_reload(client, login, make_user, make_course, clock, db):
@@ -201,6 +222,23 @@ def test_an_expired_open_attempt_is_scored_when_a_new_one_is_asked_for(
     client.post(f"/academy/attempts/{attempt_id}/save", data=right_answers(quiz))
     clock.advance(timedelta(hours=1))
     client.post(f"/academy/quizzes/{quiz.id}/start")
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.passed and attempt.submitted_at == attempt.deadline
+
+
+def test_continuing_an_expired_attempt_shows_its_result_and_starts_nothing(
+    client, login, make_user, make_course, clock, db
+):
+    login(make_user())
+    quiz = _only_quiz(make_course(time_limit_minutes=5, attempts_allowed=3))
+    attempt_id = _start(client, quiz)
+    client.post(f"/academy/attempts/{attempt_id}/save", data=right_answers(quiz))
+    clock.advance(timedelta(hours=1))
+    html = client.get(f"/academy/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "Time is up \u2013 see your result" in html and "Continue your attempt" not in html
+    r = client.post(f"/academy/quizzes/{quiz.id}/start")
+    assert r.headers["Location"].endswith(f"/academy/attempts/{attempt_id}/result")
+    assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 1
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.passed and attempt.submitted_at == attempt.deadline
 
