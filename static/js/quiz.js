@@ -42,8 +42,12 @@ document.addEventListener("DOMContentLoaded", () => {
       delay = Math.min(delay * 2, 60000);
     };
 
+    // data-save-state says whether every answer has reached the server ("saved") or not.
+    const mark = () => { form.dataset.saveState = dirty || pending ? "unsaved" : "saved"; };
+
     async function save() {
       dirty = true;
+      mark();
       if (pending) { queued = true; return; }
       clearTimeout(retryTimer);
       pending = true;
@@ -73,6 +77,7 @@ document.addEventListener("DOMContentLoaded", () => {
         retryLater();  // the network failed: nothing was saved
       } finally {
         pending = false;
+        mark();
         if (queued) { queued = false; save(); }
       }
     }

@@ -59,7 +59,8 @@ def test_take_the_demo_quiz_reload_pass_and_download_the_certificate(
     for label in ("Upload documents", "Sign documents", "Pay invoices"):
         multiple.get_by_label(label).check()
     _question(page, "A job is a piece of work").get_by_label("True").check()
-    page.wait_for_load_state("networkidle")
+    # Every answer has reached the server (else the page would ask before leaving).
+    expect(page.locator("form[data-autosave]")).to_have_attribute("data-save-state", "saved")
     shot("academy-quiz-taking")
 
     # ... survive a reload.
