@@ -43,7 +43,7 @@ from academy.scheduling.policy import (
     change_decision,
 )
 from academy.scheduling.slots import cells, load_slots
-from academy.scheduling.workshops import release_and_promote
+from academy.scheduling.workshops import release_and_promote_at
 
 
 class SlotTaken(DomainError):
@@ -169,6 +169,17 @@ def reschedule(booking: Booking, host_id: int, start: datetime, *, by: User, via
     occurrence.starts_at, occurrence.ends_at = start, start + duration
     occurrence.meeting_url = host.meeting_url
     _claim(occurrence, duration)
+    record_move(booking, by=by, via=via, from_start=old_start, late=decision.late)
+    db.session.commit()
+    return booking
+
+
+def record_move(
+    booking: Booking, *, by: User, via: str, from_start: datetime, late: bool, by_us: bool = False
+) -> None:
+    """What follows any move of a booking (a 1:1 time, another workshop date, staff moving a
+    date): a higher SEQUENCE and the updated invite (R11), reminders for the new time (R8),
+    the history, and a late change counted as a no-show (R10, R12). The caller commits."""
     booking.ical_sequence += 1
     db.session.add(
         BookingEvent(
@@ -176,16 +187,15 @@ def reschedule(booking: Booking, host_id: int, start: datetime, *, by: User, via
             kind=BookingEventKind.RESCHEDULED,
             by_user_id=by.id,
             via=via,
-            from_start=old_start,
-            to_start=start,
-            late=decision.late,
+            from_start=from_start,
+            to_start=booking.occurrence.starts_at,
+            late=late,
         )
     )
-    if decision.late:  # R10, R12: a late change counts as a no-show
+    db.session.flush()
+    if late:  # R10, R12: a late change counts as a no-show
         record_no_show(booking, NoShowSource.LATE_CHANGE, now(), None)
-    notify_rescheduled(booking, late=decision.late)
-    db.session.commit()
-    return booking
+    notify_rescheduled(booking, late=late, by_us=by_us)
 
 
 def cancel(booking: Booking, *, by: User, via: str) -> Booking:
@@ -206,7 +216,7 @@ def cancel(booking: Booking, *, by: User, via: str) -> Booking:
         db.session.execute(delete(HostClaim).where(HostClaim.occurrence_id == occurrence.id))
     else:
         db.session.flush()
-        release_and_promote(booking)
+        release_and_promote_at(booking.occurrence_id)
     db.session.add(
         BookingEvent(
             booking=booking,

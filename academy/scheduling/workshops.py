@@ -30,7 +30,6 @@ from academy.notifications.bookings import (
     notify_booked,
     notify_occurrence_cancelled,
     notify_promoted,
-    notify_rescheduled,
     notify_waitlisted,
 )
 from academy.scheduling.access import can_use
@@ -140,10 +139,11 @@ def promote_waiting(occurrence_id: int) -> list[Booking]:
     return promoted
 
 
-def release_and_promote(booking: Booking) -> None:
-    """Called by `services.cancel` for a confirmed workshop place: the seat goes to the queue."""
-    _release_seat(booking.occurrence_id)
-    promote_waiting(booking.occurrence_id)
+def release_and_promote_at(occurrence_id: int) -> None:
+    """A confirmed workshop place was given up (cancelled, or moved to another date): the
+    seat goes to the queue."""
+    _release_seat(occurrence_id)
+    promote_waiting(occurrence_id)
 
 
 # --- Clients -------------------------------------------------------------------------------------
@@ -235,9 +235,7 @@ def move_registration(booking: Booking, target: Occurrence, *, by: User, via: st
     The calendar event is the same one, updated (R11); a late change counts as a no-show
     (R10, R12), as for 1:1 sessions.
     """
-    from academy.scheduling.attendance import record_no_show
-    from academy.scheduling.models import NoShowSource
-    from academy.scheduling.services import check_change
+    from academy.scheduling.services import check_change, record_move
 
     decision = check_change(booking)
     old = booking.occurrence
@@ -264,26 +262,11 @@ def move_registration(booking: Booking, target: Occurrence, *, by: User, via: st
     booking.occurrence = target
     booking.status = BookingStatus.CONFIRMED
     booking.queued_at = None
-    booking.ical_sequence += 1
+    # Leaving a queue for a seat elsewhere is never a late change.
     late = decision.late and not was_waiting
-    db.session.add(
-        BookingEvent(
-            booking=booking,
-            kind=BookingEventKind.RESCHEDULED,
-            by_user_id=by.id,
-            via=via,
-            from_start=old.starts_at,
-            to_start=target.starts_at,
-            late=late,
-        )
-    )
-    db.session.flush()
+    record_move(booking, by=by, via=via, from_start=old.starts_at, late=late)
     if not was_waiting:
-        _release_seat(old.id)
-        promote_waiting(old.id)
-    if late:  # R10, R12
-        record_no_show(booking, NoShowSource.LATE_CHANGE, now(), None)
-    notify_rescheduled(booking, late=late)
+        release_and_promote_at(old.id)
     db.session.commit()
     return booking
 
@@ -409,20 +392,10 @@ def update_occurrence(
         _claim_host(occurrence)
     promote_waiting(occurrence.id)  # more seats: the queue moves up
     if moved:
+        from academy.scheduling.services import record_move
+
         for booking in _confirmed(occurrence.id):
-            booking.ical_sequence += 1
-            db.session.add(
-                BookingEvent(
-                    booking=booking,
-                    kind=BookingEventKind.RESCHEDULED,
-                    by_user_id=by.id,
-                    via="staff",
-                    from_start=old_start,
-                    to_start=start,
-                )
-            )
-            db.session.flush()
-            notify_rescheduled(booking, late=False, by_us=True)
+            record_move(booking, by=by, via="staff", from_start=old_start, late=False, by_us=True)
     db.session.commit()
     return occurrence
 
