@@ -105,7 +105,10 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        from academy.core.params import to_id
+
+        uid = to_id(user_id)
+        return db.session.get(User, uid) if uid else None
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
     import academy.courses.models
@@ -154,7 +157,9 @@ def _register_errors(app: Flask) -> None:
     def http_error(error: HTTPException) -> Any:
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        # abort(400, description=...) says what was wrong; werkzeug's stock text is not shown.
+        custom = error.description if error.description != type(error).description else None
+        return render_error(error.code, custom)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:

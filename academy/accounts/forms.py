@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -23,7 +22,8 @@ from wtforms.validators import (
 )
 
 from academy.accounts.models import Plan
-from academy.core.forms import Form
+from academy.core.forms import Form, IntegerField
+from academy.core.params import coerce_int
 from academy.core.timezones import is_valid_timezone, timezone_choices
 from academy.scheduling.policy import Channel
 
@@ -132,7 +132,7 @@ class RoleForm(Form):
 
 
 class FirmForm(Form):
-    plan = SelectField(_l("Plan"), coerce=int)
+    plan = SelectField(_l("Plan"), coerce=coerce_int)
     seats = IntegerField(
         _l("Users (seats)"),
         validators=[InputRequired(), NumberRange(min=1, max=100000)],

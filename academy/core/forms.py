@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import fields
 
 from academy.core.errors import DomainError
+from academy.core.params import MAX_ID, in_range, parse_int
 
 
 def _drop_nul(value: Any) -> Any:
@@ -21,6 +24,32 @@ class Form(FlaskForm):
             filters = unbound_field.kwargs.get("filters", ())
             unbound_field.kwargs["filters"] = [_drop_nul, *filters]
             return unbound_field.bind(form=form, **options)
+
+
+class IntegerField(fields.IntegerField):
+    """A whole number typed in ASCII digits, within what a database integer holds: "١٢", "²",
+    5,000 digits or 2**40 are an error beside the field, never an overflow further down.
+    Narrower bounds are the form's NumberRange validators."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.data = None
+        try:
+            self.data = parse_int(str(valuelist[0]).strip(), minimum=-MAX_ID, maximum=MAX_ID)
+        except ValueError as exc:
+            raise ValueError(_l("Enter a whole number.")) from exc
+
+
+class DateField(fields.DateField):
+    """A date within the years a person means (academy.core.params.MIN_YEAR..MAX_YEAR): year 1
+    or 9999 would overflow once combined with a time zone."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not in_range(self.data):
+            self.data = None
+            raise ValueError(_l("Enter a date between 1900 and 2200."))
 
 
 def query_text(name: str = "q", max_length: int = 200) -> str:

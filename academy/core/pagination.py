@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
+from academy.core.params import page_arg
 from academy.extensions import db
 
 MAX_PAGE = 1_000_000
 
 
 def paginate(query: Select, per_page: int | None = None) -> Pagination:
-    """Paginate a select from ?page=; a page past the end is a 404; a non-number is page 1."""
-    page = request.args.get("page", 1, type=int)
-    if not 1 <= page <= MAX_PAGE:  # a huge page would overflow the database's OFFSET
-        abort(404)
+    """Paginate a select from ?page=; a page past the end is a 404 (core.params.page_arg)."""
+    page = page_arg(MAX_PAGE)
     return db.paginate(
         query,
         page=page,

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -18,7 +17,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from academy.core.forms import Form
+from academy.core.forms import Form, IntegerField
+from academy.core.params import coerce_int
 from academy.courses.models import Level
 from academy.courses.scoring import QuestionKind, ReviewMode, parse_number
 
@@ -73,7 +73,7 @@ class ModuleForm(Form):
 
 
 class LessonForm(Form):
-    module_id = SelectField(_l("Module"), coerce=int, choices=[])
+    module_id = SelectField(_l("Module"), coerce=coerce_int, choices=[])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(
         _l("Lesson (Markdown)"),
@@ -94,7 +94,7 @@ class LessonForm(Form):
 
 class QuizForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    module_id = SelectField(_l("Attached to"), coerce=int, choices=[])
+    module_id = SelectField(_l("Attached to"), coerce=coerce_int, choices=[])
     required = BooleanField(_l("Required for the certificate"), default=True)
     pass_mark = IntegerField(
         _l("Pass mark (%)"), default=70, validators=[DataRequired(), NumberRange(1, 100)]

@@ -29,6 +29,7 @@ from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.i18n import explain
 from academy.core.pagination import paginate
+from academy.core.params import id_arg
 from academy.core.security import CSP, staff_required
 from academy.courses import scoring, services
 from academy.courses.forms import (
@@ -720,7 +721,7 @@ def new_lesson(course_id: int) -> Any:
     form = LessonForm()
     form.module_id.choices = _module_choices(item)
     if request.method == "GET":
-        form.module_id.data = request.args.get("module", type=int)
+        form.module_id.data = id_arg("module")
     return _lesson_form_page(item, None, form)
 
 

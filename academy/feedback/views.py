@@ -23,6 +23,7 @@ from academy.accounts.models import Role, User
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
+from academy.core.params import to_id
 from academy.core.security import staff_required
 from academy.extensions import db, limiter
 from academy.feedback import services
@@ -108,8 +109,8 @@ def _filtered() -> tuple[Select, dict[str, str]]:
         query = query.where(FeedbackItem.assignee_id == current_user.id)
     elif args["assignee"] == "none":
         query = query.where(FeedbackItem.assignee_id.is_(None))
-    elif args["assignee"].isdigit():
-        query = query.where(FeedbackItem.assignee_id == int(args["assignee"]))
+    elif (assignee_id := to_id(args["assignee"])) is not None:
+        query = query.where(FeedbackItem.assignee_id == assignee_id)
     if args["q"]:
         like = f"%{args['q']}%"
         query = query.where(
@@ -164,11 +165,8 @@ def staff_item(item_id: int) -> str | WerkzeugResponse:
     form.assignee.choices = [("", _("Nobody")), *_staff_choices()]
     note_form = NoteForm(prefix="note")
     if form.validate_on_submit():
-        assignee = (
-            db.session.get(User, int(form.assignee.data))
-            if (form.assignee.data or "").isdigit()
-            else None
-        )
+        assignee_id = to_id(form.assignee.data)
+        assignee = db.session.get(User, assignee_id) if assignee_id else None
         try:
             services.triage(
                 item,

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from academy.core.forms import Form
+from academy.core.params import coerce_int
 
 STATUSES = [
     SelectChoice("draft", _l("Draft")),
@@ -22,7 +23,7 @@ class ArticleForm(Form):
         validators=[Optional(), Length(max=100)],
         description=_l("The last part of the URL. Left empty, it is made from the title."),
     )
-    section_id = SelectField(_l("Section"), coerce=int, validate_choice=False)
+    section_id = SelectField(_l("Section"), coerce=coerce_int, validate_choice=False)
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=500)])
     body = TextAreaField(
         _l("Text"),
@@ -61,6 +62,6 @@ class CategoryForm(Form):
 
 
 class SectionForm(Form):
-    category_id = SelectField(_l("Category"), coerce=int, validate_choice=False)
+    category_id = SelectField(_l("Category"), coerce=coerce_int, validate_choice=False)
     name = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=120)])
     name_ro = StringField(_l("Name (Romanian)"), validators=[Optional(), Length(max=120)])

@@ -28,6 +28,7 @@ from academy.accounts.services import channel_overview
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
+from academy.core.params import MAX_ID, id_arg, int_arg, page_arg
 from academy.core.security import staff_required
 from academy.extensions import db, limiter
 from academy.feedback.models import FeedbackItem, FeedbackKind
@@ -108,9 +109,7 @@ def index() -> str:
 @bp.get("/search")
 def search() -> str:
     q = query_text()
-    page_number = request.args.get("page", 1, type=int)
-    if not 1 <= page_number <= 10_000:
-        abort(404)
+    page_number = page_arg(10_000)
     results = search_articles(q, _language(), page_number)
     return render_template("help/search.html", q=q, results=results)
 
@@ -289,10 +288,7 @@ def staff_articles() -> str:
 
 
 def _page_arg() -> int:
-    page = request.args.get("page", 1, type=int)
-    if not 1 <= page <= 1_000_000:
-        abort(404)
-    return page
+    return page_arg()
 
 
 def _section_choices() -> list[tuple[int, str]]:
@@ -369,7 +365,7 @@ def _edit(article: Article | None, translation_of: Article | None = None) -> str
 @staff_required
 def new_article() -> str | Response:
     translation_of = None
-    if original_id := request.args.get("translation_of", type=int):
+    if original_id := id_arg("translation_of"):
         translation_of = _staff_article(original_id)
         if translation_of.translation_of_id is not None:
             abort(404)
@@ -400,7 +396,8 @@ def history(article_id: int) -> str:
         .order_by(ArticleRevision.number.desc())
     ).all()
     diff, pair = None, None
-    a, b = request.args.get("a", type=int), request.args.get("b", type=int)
+    a = int_arg("a", 0, minimum=0, maximum=MAX_ID)
+    b = int_arg("b", 0, minimum=0, maximum=MAX_ID)
     if a and b:
         by_number = {r.number: r for r in revisions}
         if a not in by_number or b not in by_number:

@@ -6,7 +6,6 @@ from itertools import pairwise
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectField,
     StringField,
@@ -17,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
-from academy.core.forms import Form
+from academy.core.forms import DateField, Form
 from academy.scheduling.policy import POLICY
 
 WEEKDAYS = [

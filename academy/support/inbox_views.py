@@ -19,6 +19,7 @@ from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
+from academy.core.params import to_id
 from academy.core.security import staff_required
 from academy.core.timezones import viewer_timezone
 from academy.extensions import db
@@ -220,11 +221,8 @@ def staff_request(request_id: int) -> str | Response:
             flash(_("Your reply is sent to the client."), "success")
             return redirect(url_for(".staff_request", request_id=item.id))
     elif "set-status" in request.form and settings.validate_on_submit():
-        assignee = (
-            db.session.get(User, int(settings.assignee.data))
-            if (settings.assignee.data or "").isdigit()
-            else None
-        )
+        assignee_id = to_id(settings.assignee.data)
+        assignee = db.session.get(User, assignee_id) if assignee_id else None
         client = None
         if email := (settings.client_email.data or "").strip().lower():
             client = db.session.scalar(select(User).where(func.lower(User.email) == email))

@@ -3,9 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -16,7 +14,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
-from academy.core.forms import Form
+from academy.core.forms import DateField, Form, IntegerField
+from academy.core.params import coerce_int
 from academy.scheduling.models import WorkshopLevel
 
 LEVELS = [
@@ -68,7 +67,7 @@ class WorkshopForm(Form):
     level = SelectField(_l("Level"), choices=LEVELS)
     product_area = SelectField(_l("Product area"), choices=PRODUCT_AREAS)
     language = SelectField(_l("Language"), choices=LANGUAGES)
-    host = SelectField(_l("Host"), coerce=int, choices=[])
+    host = SelectField(_l("Host"), coerce=coerce_int, choices=[])
     capacity = IntegerField(
         _l("Seats"),
         default=20,
@@ -94,7 +93,7 @@ class DateForm(Form):
     duration = IntegerField(
         _l("Length in minutes"), validators=[DataRequired(), NumberRange(15, 480)]
     )
-    host = SelectField(_l("Host"), coerce=int, choices=[])
+    host = SelectField(_l("Host"), coerce=coerce_int, choices=[])
     capacity = IntegerField(_l("Seats"), validators=[DataRequired(), NumberRange(2, 1000)])
     meeting_url = URLField(
         _l("Meeting link"), validators=[Optional(), URL(require_tld=True), Length(max=500)]
@@ -114,7 +113,7 @@ class MoveForm(Form):
 class RatingForm(Form):
     rating = RadioField(
         _l("Your rating"),
-        coerce=int,
+        coerce=coerce_int,
         choices=[SelectChoice(n, str(n)) for n in range(5, 0, -1)],
         validators=[DataRequired(_l("Choose a rating from 1 to 5."))],
     )
