@@ -8,11 +8,12 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -21,6 +22,8 @@ from academy.config import ROOT, Config
 from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
+# Seconds a visitor is asked to wait when the database is unavailable (503 Retry-After).
+DB_RETRY_AFTER = 30
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -33,6 +36,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(Config().as_dict())
     if config:
         app.config.update(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Wait for another writer's lock this long before failing (then: a 503 page).
+        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **options,
+            "connect_args": {
+                "timeout": app.config["SQLITE_BUSY_TIMEOUT"],
+                **options.get("connect_args", {}),
+            },
+        }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if app.config["TRUST_PROXY"]:
@@ -76,12 +89,12 @@ def _instance_secret(instance: Path) -> str:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite: write-ahead log, foreign keys enforced, wait for locks instead of failing."""
+    """SQLite: write-ahead log, foreign keys enforced. (How long to wait for a lock is the
+    driver's `timeout`, SQLITE_BUSY_TIMEOUT in config.)"""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=15000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -161,12 +174,33 @@ def _register_errors(app: Flask) -> None:
         custom = error.description if error.description != type(error).description else None
         return render_error(error.code, custom)
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+        """The database is down, restarting or locked: a 503 in the site's layout that does
+        not touch the database again (the viewer is shown as logged out for this page, since
+        loading them would need it), with Retry-After. Nothing to undo: the transaction died
+        with the connection, and the pool reconnects (pool_pre_ping) once it is back."""
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        _drop_session()
+        g._login_user = login_manager.anonymous_user()
+        html = render_template("errors/unavailable.html", retry=DB_RETRY_AFTER)
+        return html, 503, {"Retry-After": str(DB_RETRY_AFTER)}
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> tuple[str, int]:
         # Logged with the traceback; the visitor sees a plain page.
         log.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        _drop_session()
         return render_error(500)
+
+
+def _drop_session() -> None:
+    """Roll back what the failed request did; if the connection itself is gone, discard it."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.remove()
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -197,9 +231,11 @@ def _register_cli(app: Flask) -> None:
     from academy.accounts.cli import users_cli
     from academy.demo import demo_cli
     from academy.notifications.cli import notifications_cli
+    from academy.scheduling.invariants import scheduling_cli
     from academy.support.cli import support_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(scheduling_cli)
     app.cli.add_command(support_cli)

@@ -36,6 +36,8 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # SQLite: seconds to wait for another writer before giving up (a 503 page).
+        self.SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "15"))
 
         https = _bool("HTTPS")
         self.PREFERRED_URL_SCHEME = "https" if https else "http"
@@ -91,6 +93,9 @@ class Config:
         self.MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 20)
         self.MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(ROOT / "instance" / "mail"))
         self.OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 8)
+        # A dispatcher renews its claim while it works; one that stopped renewing for this
+        # long is presumed dead and its rows are taken over (README, "Delivery guarantees").
+        self.OUTBOX_CLAIM_TIMEOUT = _int("OUTBOX_CLAIM_TIMEOUT", 600)
 
         # SMS reminders (POLICY R8): "file" writes them to SMS_FILE_DIR; "twilio" sends them.
         self.SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "file")

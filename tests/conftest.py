@@ -7,6 +7,7 @@ emptied and the reference data the migrations insert (the plan table) is put bac
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import os
@@ -347,10 +348,18 @@ def queries(app: Flask) -> Callable[[], Any]:
 
 
 class Mailbox:
+    """What the loopback SMTP server received. Faults on demand: `fail_next` answers 451;
+    `delay` is a slow server (seconds before each answer); `stall_at = n` keeps the n-th
+    message (it was received) but answers nothing until `release` is set."""
+
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.lock = threading.Lock()
         self.fail_next = 0
+        self.delay = 0.0
+        self.stall_at: int | None = None
+        self.stalled = threading.Event()
+        self.release = threading.Event()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
@@ -360,7 +369,18 @@ class Mailbox:
             self.messages.append(
                 email.message_from_bytes(envelope.original_content, policy=email.policy.default)
             )
+            count = len(self.messages)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.stall_at == count:
+            self.stalled.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.02)
         return "250 OK"
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [str(m["Message-ID"]) for m in self.messages]
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]

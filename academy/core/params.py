@@ -27,6 +27,7 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 
 _DIGITS = re.compile(r"[0-9]{1,10}")
 _SIGNED = re.compile(r"[+-]?[0-9]{1,10}")
+_ASCII_NUMBER = re.compile(r"[+-]?[0-9]+")  # any length: huge ones are "no such row"
 
 Source = Literal["args", "form", "values"]
 
@@ -116,14 +117,11 @@ def id_arg(name: str, source: Source = "args", *, required: bool = False) -> int
         if required:
             _bad(_("“%(name)s” is missing.", name=name))
         return None
-    if not _DIGITS.fullmatch(raw):
-        if raw.isdigit() or raw.lstrip("+-").isdigit():  # a number, but one no row has
-            abort(404)
-        _bad(_("“%(name)s” must be a number.", name=name))
-    value = int(raw)
-    if not 1 <= value <= MAX_ID:
-        abort(404)
-    return value
+    if _ASCII_NUMBER.fullmatch(raw):
+        if not _DIGITS.fullmatch(raw) or not 1 <= int(raw) <= MAX_ID:
+            abort(404)  # a number, but one no row has (as the same id in a URL)
+        return int(raw)
+    _bad(_("“%(name)s” must be a number.", name=name))
 
 
 def int_arg(name: str, default: int, *, minimum: int, maximum: int, source: Source = "args") -> int:
@@ -151,14 +149,11 @@ def page_arg(maximum: int = 1_000_000) -> int:
     raw = _raw("page", "args")
     if raw is None:
         return 1
-    if not _SIGNED.fullmatch(raw):
-        if raw.lstrip("+-").isdigit():  # a number, just not one of ours
-            abort(404)
+    if not _ASCII_NUMBER.fullmatch(raw):
         _bad(_("“%(name)s” must be a number.", name="page"))
-    page = int(raw)
-    if not 1 <= page <= maximum:
-        abort(404)
-    return page
+    if not _DIGITS.fullmatch(raw.lstrip("+")) or not 1 <= int(raw) <= maximum:
+        abort(404)  # a number, just not a page there is
+    return int(raw)
 
 
 def date_arg(name: str, source: Source = "args") -> date | None:

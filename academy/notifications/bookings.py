@@ -121,15 +121,20 @@ def _schedule_reminders(booking: Booking) -> None:
 
 
 def withdraw_reminders(booking: Booking) -> int:
-    """A cancelled or moved session gets no more reminders for its old time (R8)."""
+    """A cancelled or moved session gets no more reminders for its old time (R8).
+
+    Rows a dispatcher has claimed (`sending`, perhaps by one that died) are withdrawn too: the
+    dispatcher checks, at the moment of sending, that its row is still `sending` under its own
+    claim, so a withdrawn reminder is never sent — except the one whose send had already begun
+    when this commits (README, "Delivery guarantees")."""
     result = db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.booking_id == booking.id,
             OutboxMessage.kind.in_(TIMED_KINDS),
-            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
         )
-        .values(status=OutboxStatus.CANCELLED)
+        .values(status=OutboxStatus.CANCELLED, claim_token=None)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)

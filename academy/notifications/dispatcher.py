@@ -1,25 +1,44 @@
-"""Sends what is due in the outbox. Safe to run several at once: rows are claimed atomically."""
+"""Sends what is due in the outbox. Safe to run several at once.
+
+The guarantee (README, "Delivery guarantees"):
+
+* A row is sent by the dispatcher holding its claim (`claim_token`), taken by one UPDATE.
+  Right before each send the dispatcher reads the row again: still `sending`, still its own
+  token. A row withdrawn meanwhile (a cancelled or moved booking, R8) or taken over by
+  another dispatcher is skipped.
+* Claims are small batches, renewed while the batch is worked through, so a claim held by a
+  live dispatcher never looks abandoned, however slow the SMTP server; only a claim whose
+  dispatcher stopped renewing it for `OUTBOX_CLAIM_TIMEOUT` is taken over.
+* Each outcome is committed right after the send. A dispatcher that dies mid-send leaves that
+  one row claimed; after the timeout it is sent again, with the same Message-ID (derived from
+  the row), so that mail servers and clients can drop the copy.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import socket
+import threading
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from academy.core.clock import now
 from academy.extensions import db
 from academy.notifications.mail import build_email, transport_for
-from academy.notifications.models import OutboxMessage, OutboxStatus
+from academy.notifications.models import DispatcherBeat, OutboxMessage, OutboxStatus
 from academy.notifications.sms import provider_for
 
 log = logging.getLogger(__name__)
 
-# A claim older than this belongs to a dispatcher that died mid-send; the row is retried.
-STALE_CLAIM = timedelta(minutes=10)
+BATCH = 20
+# The loop's wait after a failed cycle (database or SMTP down): doubling up to this.
+MAX_BACKOFF = 60.0
 
 
 @dataclass
@@ -27,45 +46,42 @@ class DispatchResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    skipped: int = 0  # withdrawn or taken over between the claim and the send
 
 
 def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, ... minutes between tries, at most an hour."""
+    """1, 2, 4, ... minutes between tries of one message, at most an hour."""
     return timedelta(minutes=min(2 ** (attempts - 1), 60))
 
 
-def claim(batch: int) -> list[OutboxMessage]:
+def claim_timeout() -> timedelta:
+    return timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT"])
+
+
+def claim(batch: int = BATCH) -> list[OutboxMessage]:
     """Take up to `batch` due rows for this dispatcher and no other.
 
     One UPDATE settles it: on PostgreSQL the inner SELECT skips rows another dispatcher
     has locked (FOR UPDATE SKIP LOCKED); SQLite runs one writer at a time, and the
-    `status = pending` condition makes a second claim of the same row match nothing.
+    conditions make a second claim of the same row match nothing.
     """
     token = secrets.token_hex(16)
     at = now()
+    stale = at - claim_timeout()
+    claimable = or_(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < stale),
+    )
     due = (
         select(OutboxMessage.id)
-        .where(
-            OutboxMessage.due_at <= at,
-            or_(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                (OutboxMessage.status == OutboxStatus.SENDING)
-                & (OutboxMessage.claimed_at < at - STALE_CLAIM),
-            ),
-        )
+        .where(OutboxMessage.due_at <= at, claimable)
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(batch)
         .with_for_update(skip_locked=True)
     )
     db.session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.id.in_(due.scalar_subquery()),
-            or_(
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.claimed_at < at - STALE_CLAIM,
-            ),
-        )
+        .where(OutboxMessage.id.in_(due.scalar_subquery()), claimable)
         .values(status=OutboxStatus.SENDING, claim_token=token, claimed_at=at)
         .execution_options(synchronize_session=False)
     )
@@ -81,12 +97,34 @@ def claim(batch: int) -> list[OutboxMessage]:
     )
 
 
-def _finish(msg: OutboxMessage, token: str, **values: object) -> bool:
-    """Record a send's outcome, only if this dispatcher still holds the claim.
+def _still_mine(msg: OutboxMessage, token: str) -> bool:
+    """At the moment of sending: the row is still claimed by this dispatcher and still wanted
+    (a withdrawal sets it `cancelled` and drops the token)."""
+    return (
+        db.session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.id == msg.id,
+                OutboxMessage.claim_token == token,
+                OutboxMessage.status == OutboxStatus.SENDING,
+            )
+        )
+        is not None
+    )
 
-    A dispatcher that stalled past STALE_CLAIM has lost the row to another one; its late
-    outcome must not overwrite the newer one.
-    """
+
+def _renew(token: str) -> None:
+    """Keep this dispatcher's claim fresh while it works through the batch."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.claim_token == token, OutboxMessage.status == OutboxStatus.SENDING)
+        .values(claimed_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _finish(msg: OutboxMessage, token: str, **values: object) -> bool:
+    """Record a send's outcome, only if this dispatcher still holds the claim."""
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == msg.id, OutboxMessage.claim_token == token)
@@ -97,27 +135,39 @@ def _finish(msg: OutboxMessage, token: str, **values: object) -> bool:
     return bool(result.rowcount)
 
 
-def dispatch_due(batch: int = 200) -> DispatchResult:
-    """Send every due message, in batches, then return what happened."""
+def dispatch_due(batch: int = BATCH, stop: threading.Event | None = None) -> DispatchResult:
+    """Send every due message, in batches, then return what happened. Errors of one message
+    (the SMTP server refusing it, a timeout) are recorded on that row and retried later;
+    a database error propagates to the caller (the loop backs off and tries again)."""
     result = DispatchResult()
     config = current_app.config
     max_attempts = config["OUTBOX_MAX_ATTEMPTS"]
+    renew_after = claim_timeout() / 2
     sms = provider_for(config)
-    while messages := claim(batch):
+    while not (stop and stop.is_set()) and (messages := claim(batch)):
+        token = messages[0].claim_token or ""
+        renewed = now()
         with transport_for(config) as transport:
             for msg in messages:
-                token = msg.claim_token or ""
+                if stop and stop.is_set():  # a signal: what is not sent yet goes back
+                    _release(token)
+                    return result
+                if now() - renewed > renew_after:
+                    _renew(token)
+                    renewed = now()
+                if not _still_mine(msg, token):
+                    result.skipped += 1
+                    continue
                 attempts = msg.attempts + 1
                 try:
                     if msg.channel == "sms":
                         sms.send(msg.recipient, msg.body_text, reference=f"outbox{msg.id}")
                     else:
                         transport.send(build_email(msg, config["MAIL_DEFAULT_SENDER"]))
-                except Exception as exc:  # any failure is retried, never dropped
+                except Exception as exc:  # any failure of this message is retried, never dropped
                     log.warning("outbox %s attempt %s failed: %s", msg.id, attempts, exc)
                     error = f"{type(exc).__name__}: {exc}"[:2000]
                     final = attempts >= max_attempts
-                    # Each outcome is committed at once: a crash later never re-sends this one.
                     if _finish(
                         msg,
                         token,
@@ -144,3 +194,106 @@ def dispatch_due(batch: int = 200) -> DispatchResult:
         if len(messages) < batch:
             break
     return result
+
+
+def _release(token: str) -> None:
+    """Give back rows claimed and not sent (the dispatcher is stopping), so that another
+    dispatcher sends them at once instead of after the claim timeout."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.claim_token == token, OutboxMessage.status == OutboxStatus.SENDING)
+        .values(status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+# --- The long-running loop -------------------------------------------------------------------
+
+
+def beat_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _beat(name: str, *, error: str | None = None) -> None:
+    """Record that a cycle completed (or why it did not)."""
+    beat = db.session.get(DispatcherBeat, name) or DispatcherBeat(name=name, started_at=now())
+    if error is None:
+        beat.last_cycle_at = now()
+    else:
+        beat.last_error, beat.last_error_at = error[:2000], now()
+    db.session.add(beat)
+    db.session.commit()
+
+
+def loop(interval: float, stop: threading.Event) -> None:
+    """`flask notifications dispatch --loop`: cycle until `stop` is set (SIGTERM, SIGINT).
+
+    Every error is logged and the next cycle waits longer (1 s, 2 s, 4 s ... up to a minute),
+    so a database restart or an SMTP outage is ridden out, and nothing is lost meanwhile: the
+    rows stay in the outbox. Only a signal ends the loop.
+    """
+    name = beat_name()
+    failures = 0
+    while not stop.is_set():
+        try:
+            result = dispatch_due(stop=stop)
+            _beat(name)
+        except Exception as exc:  # the database (or anything else) failed: back off, retry
+            failures += 1
+            wait = min(2 ** (failures - 1), MAX_BACKOFF)
+            log.exception("dispatch cycle failed (%s in a row); next try in %.0f s", failures, wait)
+            _reset_session()
+            try:
+                _beat(name, error=f"{type(exc).__name__}: {exc}")
+            except Exception:  # the database is still gone; the log has it
+                _reset_session()
+            stop.wait(wait)
+            continue
+        if failures:
+            log.info("dispatcher recovered after %s failed cycles", failures)
+            failures = 0
+        if result.sent or result.retried or result.failed:
+            log.info(
+                "sent %s, will retry %s, failed %s", result.sent, result.retried, result.failed
+            )
+        stop.wait(interval)
+
+
+def _reset_session() -> None:
+    """Drop the session and its connection after an error, so the next cycle starts clean."""
+    with suppress(Exception):  # the connection may be dead; remove() discards it
+        db.session.rollback()
+    db.session.remove()
+
+
+# --- What staff see on the notification log -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxHealth:
+    last_cycle_at: object
+    due: int
+    failed: int
+    stuck: int
+
+
+def health() -> OutboxHealth:
+    """When a dispatcher last completed a cycle, and how many messages are due (waiting to be
+    sent now), failed (gave up after OUTBOX_MAX_ATTEMPTS) or stuck (claimed by a dispatcher
+    that stopped renewing its claim). Two statements."""
+    at = now()
+    stale = at - claim_timeout()
+    due, failed, stuck = db.session.execute(
+        select(
+            func.count().filter(
+                OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= at
+            ),
+            func.count().filter(OutboxMessage.status == OutboxStatus.FAILED),
+            func.count().filter(
+                OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < stale
+            ),
+        )
+    ).one()
+    last = db.session.scalar(select(func.max(DispatcherBeat.last_cycle_at)))
+    return OutboxHealth(last, int(due), int(failed), int(stuck))

@@ -6,11 +6,20 @@ import smtplib
 import ssl
 from contextlib import suppress
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 
 from academy.notifications.models import OutboxMessage
+
+
+def message_id(msg: OutboxMessage, sender: str) -> str:
+    """Stable per outbox row: a message sent again after a dispatcher crashed mid-send carries
+    the same Message-ID, so mail servers and clients can recognise the copy. The row's id and
+    creation instant make it unique across databases that reuse ids."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "academy.invalid"
+    stamp = int(msg.created_at.timestamp() * 1_000_000)
+    return f"<outbox.{msg.id}.{stamp}@{domain}>"
 
 
 def build_email(msg: OutboxMessage, sender: str) -> EmailMessage:
@@ -18,7 +27,7 @@ def build_email(msg: OutboxMessage, sender: str) -> EmailMessage:
     email["From"] = sender
     email["To"] = msg.recipient
     email["Subject"] = msg.subject
-    email["Message-ID"] = make_msgid(idstring=f"outbox{msg.id}")
+    email["Message-ID"] = message_id(msg, sender)
     email.set_content(msg.body_text)
     if msg.body_html:
         email.add_alternative(msg.body_html, subtype="html")

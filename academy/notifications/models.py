@@ -49,3 +49,16 @@ class OutboxMessage(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class DispatcherBeat(db.Model):
+    """One row per running dispatcher (host:pid): when it last completed a cycle, and its last
+    error, so staff can see on the notification log that mail is flowing."""
+
+    __tablename__ = "dispatcher_beats"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    last_cycle_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.accounts.models import Firm, Plan, User
 from academy.core.clock import now
@@ -15,7 +16,14 @@ from academy.core.markers import N_
 from academy.core.urls import external_url
 from academy.extensions import db
 from academy.notifications.services import enqueue_email
-from academy.scheduling.models import Booking, NoShow, NoShowSource, Notice, Outcome
+from academy.scheduling.models import (
+    Booking,
+    BookingStatus,
+    NoShow,
+    NoShowSource,
+    Notice,
+    Outcome,
+)
 from academy.scheduling.policy import (
     PenaltyDecision,
     PenaltyMode,
@@ -76,13 +84,13 @@ def record_no_show(
     """
     no_show = NoShow(
         user_id=booking.user_id,
-        booking=booking,
+        booking_id=booking.id,
         occurred_at=occurred_at,
         source=source,
         recorded_by_id=by.id if by else None,
     )
     db.session.add(no_show)
-    db.session.flush()
+    db.session.flush()  # unique per booking: a second one is a bug upstream, never hidden
     _tell_client(booking.user, client_standing(booking.user_id, occurred_at))
     return no_show
 
@@ -110,16 +118,39 @@ def _tell_client(user: User, record: Standing) -> None:
 
 
 def mark_outcome(booking: Booking, outcome: Outcome, *, by: User, note: str = "") -> Booking:
-    """R12, R13: staff mark what happened, once, after the start."""
+    """R12, R13: staff mark what happened, once, after the start.
+
+    Once: a conditional UPDATE (`outcome IS NULL`, still confirmed) decides between two staff
+    members marking at the same instant; the other is told it is already recorded."""
     start = booking.occurrence.starts_at
     if not (decision := outcome_decision(start, now())):
         raise DomainError(explain(decision), "outcome")
+    already = DomainError(
+        _l("The outcome is already recorded. To take back a no-show, excuse it."), "outcome"
+    )
     if booking.outcome is not None:
-        raise DomainError(
-            _l("The outcome is already recorded. To take back a no-show, excuse it."), "outcome"
+        raise already
+    values = {
+        "outcome": outcome,
+        "outcome_note": note.strip(),
+        "outcome_by_id": by.id,
+        "outcome_at": now(),
+    }
+    won = db.session.execute(
+        update(Booking)
+        .where(
+            Booking.id == booking.id,
+            Booking.outcome.is_(None),
+            Booking.status == BookingStatus.CONFIRMED,
         )
-    booking.outcome, booking.outcome_note = outcome, note.strip()
-    booking.outcome_by_id, booking.outcome_at = by.id, now()
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:
+        db.session.rollback()
+        raise already
+    for key, value in values.items():
+        set_committed_value(booking, key, value)
     if outcome == Outcome.NO_SHOW:
         record_no_show(booking, NoShowSource.ABSENT, start, by)
     elif outcome == Outcome.INTERRUPTED:

@@ -16,8 +16,8 @@ from academy.core.urls import external_url
 from academy.extensions import db
 from academy.notifications.bookings import invite
 from academy.notifications.calendar import render_feed
+from academy.scheduling.bookings import booking_query
 from academy.scheduling.models import Booking, BookingStatus, Occurrence
-from academy.scheduling.services import booking_query
 
 FEED_LIMIT = 500  # far more than anyone books; keeps the response bounded
 

@@ -75,6 +75,11 @@ class Occurrence(db.Model):
     """One scheduled time of an offering, with its host and meeting link."""
 
     __tablename__ = "occurrences"
+    # A host is never in two sessions at once (POLICY R7 for 1:1 slots; workshops claim the
+    # host's time too): the database compares absolute intervals of scheduled occurrences.
+    # PostgreSQL: the exclusion constraint `ex_occurrences_host_time` (tstzrange &&); SQLite:
+    # triggers that abort an overlapping insert or update (writers are serialised there, so the
+    # check and the write are one step). Both are made by migration 0010.
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         # A workshop's capacity is never exceeded: seats are taken by a conditional UPDATE
@@ -91,6 +96,9 @@ class Occurrence(db.Model):
     capacity: Mapped[int] = mapped_column(default=1)
     # Confirmed places in a workshop occurrence (1:1 occurrences leave it at 0).
     seats_taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The last waitlist ticket handed out: incremented in SQL, so joining the queue locks
+    # this row and every client gets the next number (their place is then exact).
+    queue_counter: Mapped[int] = mapped_column(default=0, server_default="0")
     meeting_url: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[OccurrenceStatus] = mapped_column(String(12), default=OccurrenceStatus.SCHEDULED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -101,23 +109,6 @@ class Occurrence(db.Model):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
-
-
-class HostClaim(db.Model):
-    """A host's slot-grid cell taken by an occurrence (POLICY R7).
-
-    Booking a 60-minute session claims its two 30-minute cells. The primary key makes a
-    cell belong to one occurrence at most, so two requests for the same or an overlapping
-    time cannot both succeed, on SQLite and PostgreSQL alike: the database settles it.
-    """
-
-    __tablename__ = "host_claims"
-
-    host_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
-    occurrence_id: Mapped[int] = mapped_column(
-        ForeignKey("occurrences.id", ondelete="CASCADE"), index=True
-    )
 
 
 class Outcome(StrEnum):
@@ -142,7 +133,8 @@ def _uid() -> str:
 
 
 class Booking(db.Model):
-    """A client's place in an occurrence. Changed only by academy.scheduling.services."""
+    """A client's place in an occurrence. Changed only by academy.scheduling.services, each
+    change a compare-and-set on the status and SEQUENCE it read (ARCHITECTURE 5)."""
 
     __tablename__ = "bookings"
     __table_args__ = (UniqueConstraint("occurrence_id", "user_id"),)
@@ -157,8 +149,10 @@ class Booking(db.Model):
     ical_sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Waitlist order: when the client joined the queue of a full workshop.
+    # Waitlist: when the client joined the queue of a full workshop, and their ticket, which
+    # orders the queue (occurrences.queue_counter hands them out one at a time).
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    queue_ticket: Mapped[int | None] = mapped_column()
     # Attendance, marked by staff after the start (R12, R13).
     outcome: Mapped[Outcome | None] = mapped_column(String(12))
     outcome_note: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -6,6 +6,7 @@ to test; `load_slots` gathers its inputs for some hosts in a fixed number of que
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +17,13 @@ from sqlalchemy import select
 
 from academy.accounts.models import User
 from academy.extensions import db
-from academy.scheduling.models import AvailabilityWindow, DayOff, HostClaim, Offering
+from academy.scheduling.models import (
+    AvailabilityWindow,
+    DayOff,
+    Occurrence,
+    OccurrenceStatus,
+    Offering,
+)
 from academy.scheduling.policy import POLICY, Policy, booking_decision
 
 
@@ -28,10 +35,15 @@ class Slot:
     ends_at: datetime
 
 
-def cells(start: datetime, duration: timedelta, grid: timedelta) -> list[datetime]:
-    """The grid cells a session occupies (POLICY R7 claims every one of them)."""
-    count = -(-duration // grid)  # ceiling division
-    return [start + i * grid for i in range(count)]
+def overlaps(start: datetime, end: datetime, busy: list[tuple[datetime, datetime]]) -> bool:
+    """Does [start, end) meet one of a host's `busy` intervals? Absolute instants, so a host's
+    1:1 hours in Asia/Kathmandu (+05:45) and a workshop at 10:00 UTC compare right (R7).
+
+    `busy` is sorted and its intervals do not overlap one another (the database refuses
+    overlapping occurrences of a host), so the last one starting before `end` is the only
+    one that can reach past `start`."""
+    i = bisect_left(busy, (end,))
+    return i > 0 and busy[i - 1][1] > start
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -50,14 +62,15 @@ def free_slots(
     days_off: set[date],
     host_zone: str,
     duration: timedelta,
-    claimed: set[datetime],
+    busy: list[tuple[datetime, datetime]],
     now: datetime,
     since: datetime | None = None,
     until: datetime | None = None,
     policy: Policy = POLICY,
 ) -> list[datetime]:
     """Start instants (UTC) of free slots of `duration` for one host, from now to the horizon,
-    and within [since, until) when given (a page shows one week: only that week is computed)."""
+    and within [since, until) when given (a page shows one week: only that week is computed).
+    `busy`: the host's scheduled sessions as (start, end) instants, sorted."""
     zone = ZoneInfo(host_zone)
     by_weekday: dict[int, list[tuple[time, time]]] = defaultdict(list)
     for weekday, start, end in windows:
@@ -76,7 +89,7 @@ def free_slots(
                     if (
                         since <= t < until
                         and booking_decision(t, now, policy).allowed
-                        and not any(c in claimed for c in cells(t, duration, policy.slot_grid))
+                        and not overlaps(t, t + duration, busy)
                     ):
                         result.append(t)
                     t += policy.slot_grid
@@ -113,13 +126,18 @@ def load_slots(
         )
     ):
         offs[host_id].add(day)
-    taken: dict[int, set[datetime]] = defaultdict(set)
-    for host_id, start in db.session.execute(
-        select(HostClaim.host_id, HostClaim.starts_at).where(
-            HostClaim.host_id.in_(hosts), HostClaim.starts_at >= now, HostClaim.starts_at < horizon
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for host_id, start, end in db.session.execute(
+        select(Occurrence.host_id, Occurrence.starts_at, Occurrence.ends_at)
+        .where(
+            Occurrence.host_id.in_(hosts),
+            Occurrence.status == OccurrenceStatus.SCHEDULED,
+            Occurrence.ends_at > now,
+            Occurrence.starts_at < horizon,
         )
+        .order_by(Occurrence.host_id, Occurrence.starts_at)
     ):
-        taken[host_id].add(start)
+        busy[host_id].append((start, end))
     duration = timedelta(minutes=offering.duration_minutes)
     slots = [
         Slot(host_id, users[host_id].name, start, start + duration)
@@ -131,7 +149,7 @@ def load_slots(
             days_off=offs[host_id],
             host_zone=users[host_id].timezone,
             duration=duration,
-            claimed=taken[host_id],
+            busy=busy[host_id],
             now=now,
             since=since,
             until=until,

@@ -5,7 +5,7 @@ and the staff side: schedule, availability, notification log, attendance."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -19,6 +19,7 @@ from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
+from academy.core.params import id_arg, instant_arg, int_arg
 from academy.core.security import staff_required
 from academy.core.timezones import viewer_timezone
 from academy.core.tokens import InvalidToken
@@ -26,8 +27,9 @@ from academy.extensions import db
 from academy.feedback.services import rate_booking, rating_of
 from academy.notifications.bookings import invite
 from academy.notifications.calendar import render
+from academy.notifications.dispatcher import health as outbox_health
 from academy.notifications.models import OutboxMessage
-from academy.scheduling import attendance, services, workshops
+from academy.scheduling import attendance, bookings, seats, services, workshops
 from academy.scheduling.access import can_use
 from academy.scheduling.attendance import fee_for
 from academy.scheduling.feed import feed_for, feed_owner, new_feed_token, revoke_feed
@@ -41,7 +43,6 @@ from academy.scheduling.models import (
     NoShow,
     Notice,
     Occurrence,
-    OccurrenceStatus,
     Offering,
     OfferingKind,
     Outcome,
@@ -78,13 +79,16 @@ def _offering(slug: str) -> Offering:
     return offering or abort(404)
 
 
-def _parse_slot(form: SlotForm) -> tuple[int, datetime] | None:
-    try:
-        start = datetime.fromisoformat(form.start.data)
-        host = int(form.host.data)
-    except (TypeError, ValueError):
+def _chosen_slot() -> tuple[int, datetime] | None:
+    """The slot a picker sent (`host`, `start`): None when nothing was chosen; a 400/404 page
+    when what was sent is not an id and an instant (core.params)."""
+    source = "form" if request.method == "POST" else "args"
+    if not (request.form if source == "form" else request.args).get("start"):
         return None
-    return (host, start.astimezone(UTC)) if start.tzinfo else None
+    host = id_arg("host", source, required=True)
+    start = instant_arg("start", source, required=True)
+    assert host is not None and start is not None
+    return host, start
 
 
 def _week_days(week: int) -> list[date]:
@@ -105,7 +109,7 @@ def _week_slots(offering: Offering, days: list[date]) -> dict[date, list[Slot]]:
 
 
 def _week_arg() -> int:
-    return min(max(request.args.get("week", 0, type=int), 0), WEEKS)
+    return int_arg("week", 0, minimum=0, maximum=WEEKS)
 
 
 # --- Clients -------------------------------------------------------------------------------------
@@ -160,7 +164,7 @@ def slots(slug: str) -> str:
 def book(slug: str) -> str | Response:
     offering = _offering(slug)
     form = BookForm(request.form if request.method == "POST" else request.args)
-    chosen = _parse_slot(form)
+    chosen = _chosen_slot()
     if chosen is None:
         flash(_("Choose a time from the list."), "error")
         return redirect(url_for(".slots", slug=slug))
@@ -216,7 +220,7 @@ def mine() -> str:
     at = now()
     when = request.args.get("when", "upcoming")
     query = (
-        services.booking_query().join(Booking.occurrence).where(Booking.user_id == current_user.id)
+        bookings.booking_query().join(Booking.occurrence).where(Booking.user_id == current_user.id)
     )
     if when == "past":
         query = query.where(
@@ -231,7 +235,7 @@ def mine() -> str:
 
 
 def _own_booking(booking_id: int) -> Booking:
-    return services.get_booking(booking_id, current_user) or abort(404)
+    return bookings.get_booking(booking_id, current_user) or abort(404)
 
 
 @bp.get("/sessions/bookings/<int:booking_id>")
@@ -248,13 +252,13 @@ def booking(booking_id: int) -> str:
         "sessions/booking.html",
         booking=item,
         history=history,
-        change=services.preview_change(item),
+        change=bookings.preview_change(item),
         outcome_form=OutcomeForm() if current_user.is_staff else None,
         started=now() >= item.occurrence.starts_at,
         sees_link=own or item.occurrence.host_id == current_user.id,
         workshop=item.occurrence.offering.kind == OfferingKind.WORKSHOP,
         position=(
-            workshops.waitlist_positions([item.occurrence_id], item.user_id).get(item.occurrence_id)
+            seats.waitlist_positions([item.occurrence_id], item.user_id).get(item.occurrence_id)
             if waiting
             else None
         ),
@@ -279,30 +283,13 @@ def _is_workshop(item: Booking) -> bool:
     return item.occurrence.offering.kind == OfferingKind.WORKSHOP
 
 
-def _other_dates(item: Booking) -> list[Occurrence]:
-    return list(
-        db.session.scalars(
-            select(Occurrence)
-            .where(
-                Occurrence.offering_id == item.occurrence.offering_id,
-                Occurrence.id != item.occurrence_id,
-                Occurrence.status == OccurrenceStatus.SCHEDULED,
-                Occurrence.starts_at > now(),
-            )
-            .options(selectinload(Occurrence.host))
-            .order_by(Occurrence.starts_at)
-            .limit(50)
-        )
-    )
-
-
 def _change_page(item: Booking, action: str, cancel_url: str) -> str:
     if _is_workshop(item):  # another date of the same workshop
         return render_template(
             "workshops/change.html",
             booking=item,
-            decision=services.preview_change(item),
-            dates=_other_dates(item),
+            decision=bookings.preview_change(item),
+            dates=workshops.open_dates(item.occurrence.offering_id, item.occurrence_id),
             action=action,
             cancel_url=cancel_url,
             form=MoveForm(),
@@ -314,7 +301,7 @@ def _change_page(item: Booking, action: str, cancel_url: str) -> str:
     return render_template(
         "sessions/change.html",
         booking=item,
-        decision=services.preview_change(item),
+        decision=bookings.preview_change(item),
         days=days,
         grouped=grouped,
         week=week,
@@ -327,13 +314,12 @@ def _change_page(item: Booking, action: str, cancel_url: str) -> str:
 
 def _do_move(item: Booking, by: User, via: str, back: str) -> str | Response:
     form = MoveForm()
-    target_id = form.occurrence.data if form.validate_on_submit() else ""
-    target = db.session.get(Occurrence, int(target_id)) if str(target_id).isdigit() else None
-    if target is None:
+    target_id = id_arg("occurrence", "form") if form.validate_on_submit() else None
+    if target_id is None:
         flash(_("Choose a date from the list."), "error")
         return redirect(back)
     try:
-        workshops.move_registration(item, target, by=by, via=via)
+        item = workshops.move_registration(item, target_id, by=by, via=via)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back)
@@ -345,7 +331,7 @@ def _do_change(item: Booking, by: User, via: str, back: str) -> str | Response:
     if _is_workshop(item):
         return _do_move(item, by, via, back)
     form = SlotForm()
-    chosen = _parse_slot(form) if form.validate_on_submit() else None
+    chosen = _chosen_slot() if form.validate_on_submit() else None
     if chosen is None:
         flash(_("Choose a time from the list."), "error")
         return redirect(back)
@@ -384,7 +370,7 @@ def _cancel_flow(item: Booking, by: User, via: str, here: str) -> str | Response
         "sessions/cancel.html",
         booking=item,
         action=here,
-        decision=services.preview_change(item),
+        decision=bookings.preview_change(item),
         form=ConfirmForm(),
     )
 
@@ -431,7 +417,7 @@ def _rate(item: Booking, here: str) -> str | Response:
 @bp.route("/sessions/bookings/<int:booking_id>/rate", methods=["GET", "POST"])
 @login_required
 def rate(booking_id: int) -> str | Response:
-    item = services.get_booking(booking_id, current_user)
+    item = bookings.get_booking(booking_id, current_user)
     if item is None or item.user_id != current_user.id:
         abort(404)
     return _rate(item, url_for(".rate", booking_id=booking_id))
@@ -508,15 +494,15 @@ def schedule() -> str:
     form = ScheduleFilterForm(request.args)
     form.validate()
     zone = ZoneInfo(viewer_timezone())
-    query = services.booking_query().join(Booking.occurrence).join(Booking.user)
+    query = bookings.booking_query().join(Booking.occurrence).join(Booking.user)
     hosts = db.session.scalars(
         select(User).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.name)
     ).all()
     host = request.args.get("host", "me" if "host" not in request.args else "")
     if host == "me":
         query = query.where(Occurrence.host_id == current_user.id)
-    elif host.isdigit():
-        query = query.where(Occurrence.host_id == int(host))
+    elif host_id := id_arg("host"):
+        query = query.where(Occurrence.host_id == host_id)
     start = form.start.data if not form.start.errors else None
     end = form.end.data if not form.end.errors else None
     if start is None and end is None:
@@ -633,11 +619,15 @@ def notification_log() -> str:
     status = request.args.get("status", "")
     if status:
         query = query.where(OutboxMessage.status == status)
-    booking_id = request.args.get("booking", type=int)
+    booking_id = id_arg("booking")
     if booking_id:
         query = query.where(OutboxMessage.booking_id == booking_id)
     return render_template(
-        "sessions/notification_log.html", page=paginate(query), status=status, booking_id=booking_id
+        "sessions/notification_log.html",
+        page=paginate(query),
+        status=status,
+        booking_id=booking_id,
+        health=outbox_health(),
     )
 
 
@@ -691,8 +681,8 @@ def client_page(user_id: int) -> str:
     total = db.session.scalar(
         select(func.count(NoShow.id)).where(NoShow.user_id == user_id, NoShow.occurred_at >= since)
     )
-    bookings = db.session.scalars(
-        services.booking_query()
+    recent = db.session.scalars(
+        bookings.booking_query()
         .join(Booking.occurrence)
         .where(Booking.user_id == user_id)
         .order_by(Occurrence.starts_at.desc())
@@ -702,7 +692,7 @@ def client_page(user_id: int) -> str:
         "sessions/client.html",
         client=client,
         no_shows=no_shows,
-        bookings=bookings,
+        bookings=recent,
         record=attendance.client_standing(user_id),
         more=max((total or 0) - len(no_shows), 0),
         restrictions=db.session.scalars(

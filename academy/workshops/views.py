@@ -26,8 +26,7 @@ from academy.core.security import staff_required
 from academy.core.text import csv_cell
 from academy.core.timezones import viewer_timezone
 from academy.extensions import db
-from academy.scheduling import attendance
-from academy.scheduling import workshops as seats
+from academy.scheduling import attendance, seats, workshops
 from academy.scheduling.access import can_use
 from academy.scheduling.models import (
     Booking,
@@ -179,7 +178,7 @@ def register(occurrence_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        booking = seats.register(current_user, occurrence, fee_acknowledged=form.fee.data)
+        booking = workshops.register(current_user, occurrence, fee_acknowledged=form.fee.data)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back)
@@ -326,7 +325,7 @@ def staff_workshop(offering_id: int) -> str | Response:
     form = _date_form(None, offering)
     if form.validate_on_submit():
         try:
-            occurrence = seats.schedule(offering, **_date_values(form))  # type: ignore[arg-type]
+            occurrence = workshops.schedule(offering, **_date_values(form))  # type: ignore[arg-type]
         except DomainError as error:
             show_error(form, error)
         else:
@@ -359,7 +358,7 @@ def _roster(occurrence_id: int) -> list[Booking]:
             .where(Booking.occurrence_id == occurrence_id)
             # Many-to-one: joined, so a roster of any size is one statement.
             .options(joinedload(Booking.user).joinedload(User.firm))
-            .order_by(Booking.queued_at.is_not(None), Booking.queued_at, Booking.id)
+            .order_by(Booking.queue_ticket.is_not(None), Booking.queue_ticket, Booking.id)
         )
     )
 
@@ -372,7 +371,7 @@ def roster(occurrence_id: int) -> str | Response:
     form = _date_form(occurrence, occurrence.offering)
     if form.validate_on_submit():
         try:
-            seats.update_occurrence(occurrence, by=current_user, **_date_values(form))  # type: ignore[arg-type]
+            workshops.update_occurrence(occurrence, by=current_user, **_date_values(form))  # type: ignore[arg-type]
         except DomainError as error:
             show_error(form, error)
         else:
@@ -402,7 +401,7 @@ def cancel_date(occurrence_id: int) -> str | Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            count = seats.cancel_occurrence(occurrence, by=current_user)
+            count = workshops.cancel_occurrence(occurrence, by=current_user)
         except DomainError as error:
             flash(error.message, "error")
         else:
@@ -457,7 +456,7 @@ def roster_csv(occurrence_id: int) -> Response:
         writer.writerow(
             [
                 csv_cell(b.user.name),
-                b.user.email,
+                csv_cell(b.user.email),
                 csv_cell(b.user.firm.name if b.user.firm else ""),
                 b.status,
                 b.created_at.strftime("%Y-%m-%d %H:%M"),

@@ -7,8 +7,14 @@ import sqlalchemy as sa
 
 from academy.core.errors import DomainError
 from academy.notifications.models import OutboxMessage, OutboxStatus
-from academy.scheduling import services
-from academy.scheduling.models import Booking, BookingEvent, BookingStatus, HostClaim
+from academy.scheduling import bookings, services
+from academy.scheduling.models import (
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    Occurrence,
+    OccurrenceStatus,
+)
 from tests.conftest import request_context
 
 FRI_9 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # Friday 09:00 in Bucharest; now is Wed 10:00 UTC
@@ -101,7 +107,7 @@ def test_cancel_frees_the_slot_withdraws_reminders_and_sends_a_cancel(db, setup,
     assert withdrawn == 3  # booked 45 h ahead: 24 h and 1 h emails, 30 min SMS (R8)
     [cancel_mail] = _pending(db, booking, "booking_cancelled")
     assert "METHOD:CANCEL" in cancel_mail.attachments[0]["content"]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(HostClaim)) == 0
+    assert _host_time(db, host) == []
     book(make_user(), host, FRI_9)  # the time is free again
 
 
@@ -118,7 +124,7 @@ def test_r10_a_second_later_is_recorded_as_late(db, setup, book, clock):
     host, client = setup
     booking = book(client, host, FRI_9)
     clock.freeze(FRI_9 - timedelta(hours=24) + timedelta(seconds=1))
-    assert services.preview_change(booking).late
+    assert bookings.preview_change(booking).late
     services.cancel(booking, by=client, via="email")
     event = db.session.scalars(sa.select(BookingEvent).order_by(BookingEvent.id.desc())).first()
     assert (event.kind, event.late, event.via) == ("cancelled", True, "email")
@@ -132,15 +138,16 @@ def test_r10_nothing_changes_after_the_start(setup, book, clock):
         services.cancel(booking, by=client, via="account")
 
 
-def test_reschedule_moves_claims_updates_the_invite_and_replaces_reminders(db, setup, book, app):
+def test_reschedule_moves_the_hosts_time_updates_the_invite_and_replaces_reminders(
+    db, setup, book, app
+):
     host, client = setup
     booking = book(client, host, FRI_9)
     new = FRI_9 + timedelta(days=1, hours=2)
     with request_context(app):
         services.reschedule(booking, host.id, new, by=client, via="account")
     assert booking.occurrence.starts_at == new and booking.ical_sequence == 1
-    claims = db.session.scalars(sa.select(HostClaim.starts_at)).all()
-    assert claims == [new]
+    assert _host_time(db, host) == [new]
     assert next(new - m.due_at for m in _pending(db, booking)) == timedelta(hours=48)
     assert all(
         m.due_at < new and m.due_at > FRI_9 - timedelta(hours=48) for m in _pending(db, booking)
@@ -157,10 +164,16 @@ def test_reschedule_to_a_taken_time_changes_nothing(db, setup, make_user, book, 
     with request_context(app), pytest.raises(services.SlotTaken):
         services.reschedule(booking, host.id, FRI_9 + timedelta(hours=1), by=client, via="account")
     db.session.expire_all()
-    again = services.get_booking(booking.id, client)
+    again = bookings.get_booking(booking.id, client)
     assert again.occurrence.starts_at == FRI_9 and again.ical_sequence == 0
-    assert sorted(db.session.scalars(sa.select(HostClaim.starts_at))) == [
-        FRI_9,
-        FRI_9 + timedelta(hours=1),
-    ]
+    assert _host_time(db, host) == [FRI_9, FRI_9 + timedelta(hours=1)]
     assert len(_pending(db, again)) == 3
+
+
+def _host_time(db, host):
+    """Starts of the host's scheduled sessions: the time no one else can book (R7)."""
+    return db.session.scalars(
+        sa.select(Occurrence.starts_at)
+        .where(Occurrence.host_id == host.id, Occurrence.status == OccurrenceStatus.SCHEDULED)
+        .order_by(Occurrence.starts_at)
+    ).all()

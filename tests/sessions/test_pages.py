@@ -75,11 +75,33 @@ def test_a_taken_slot_says_so_and_shows_the_next_free_times(client, login, make_
     assert 'value="2026-11-27T07:30:00+00:00"' in r.text  # the next free slot is offered
 
 
-def test_junk_slot_values_go_back_to_the_list(client, login, make_user, host):
+def test_no_slot_chosen_goes_back_to_the_list(client, login, make_user, host):
     login(make_user())
-    for params in [{"host": "x", "start": "y"}, {"host": host.id, "start": "2026-11-27T07:00"}, {}]:
-        r = client.get("/sessions/quick-assist/book", query_string=params)
-        assert r.status_code == 302 and r.headers["Location"].endswith("/sessions/quick-assist/")
+    r = client.get("/sessions/quick-assist/book")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/sessions/quick-assist/")
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "says"),
+    [
+        ({"host": "x", "start": "2026-11-27T07:00:00+00:00"}, 400, "“host” must be a number"),
+        ({"host": "²", "start": "2026-11-27T07:00:00+00:00"}, 400, "“host” must be a number"),
+        ({"host": "\u0661", "start": "2026-11-27T07:00:00+00:00"}, 400, "“host” must be a number"),
+        ({"host": str(2**31), "start": "2026-11-27T07:00:00+00:00"}, 404, "Page not found"),
+        ({"host": "9" * 5000, "start": "2026-11-27T07:00:00+00:00"}, 404, "Page not found"),
+        ({"host": "1", "start": "y"}, 400, "“start” must be a time with its time zone offset"),
+        ({"host": "1", "start": "2026-11-27T07:00"}, 400, "time zone offset"),  # no offset
+        ({"host": "1", "start": "0001-01-01T00:00:00+14:00"}, 400, "time zone offset"),
+        ({"host": "1", "start": "9999-12-31T23:59:59-14:00"}, 400, "time zone offset"),
+    ],
+)
+def test_junk_slot_values_are_a_clear_error_page(client, login, make_user, params, status, says):
+    """One parser for ids and instants (core.params): never an overflow or a 500."""
+    login(make_user())
+    for method in (client.get, client.post):
+        key = "query_string" if method == client.get else "data"
+        r = method("/sessions/quick-assist/book", **{key: params})
+        assert r.status_code == status and says in r.text
 
 
 def test_another_clients_booking_is_a_404(client, login, make_user, host, book):

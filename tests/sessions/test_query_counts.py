@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from academy.accounts.models import User
 from academy.notifications.models import OutboxMessage
-from academy.scheduling.models import Booking, HostClaim, NoShow, Occurrence
+from academy.scheduling.models import Booking, NoShow, Occurrence
 from tests.core.test_query_counts import count_statements
 
 
@@ -29,13 +29,6 @@ def _bulk_bookings(db, host, client, offering, n: int, start, at) -> None:
         for i in range(n)
     ]
     db.session.execute(sa.insert(Occurrence), occurrences)
-    db.session.execute(
-        sa.insert(HostClaim),
-        [
-            {"host_id": host.id, "starts_at": o["starts_at"], "occurrence_id": o["id"]}
-            for o in occurrences
-        ],
-    )
     db.session.execute(
         sa.insert(Booking),
         [

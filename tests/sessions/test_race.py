@@ -1,7 +1,7 @@
 """POLICY R7: one client per slot, even when 50 requests for it arrive at the same instant.
 
 Real concurrent HTTP requests against the app served on loopback; the database settles it
-(host_claims primary key), on SQLite and on PostgreSQL.
+(no two scheduled occurrences of a host overlap), on SQLite and on PostgreSQL.
 """
 
 import http.client
@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 
-from academy.scheduling.models import Booking, HostClaim
+from academy.scheduling.models import Booking, Occurrence, OccurrenceStatus
 
 FRI_9 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 CLIENTS = 50
@@ -80,4 +80,7 @@ def test_r7_fifty_clients_confirm_the_same_slot_at_once(
     assert len(won) == 1 and len(lost) == CLIENTS - 1
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 1
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(HostClaim)) == 1
+    scheduled = sa.select(sa.func.count(Occurrence.id)).where(
+        Occurrence.status == OccurrenceStatus.SCHEDULED
+    )
+    assert db.session.scalar(scheduled) == 1

@@ -51,8 +51,10 @@ def _bulk(db, host, me, n: int) -> tuple[Offering, Occurrence]:
                 {
                     "offering_id": oid,
                     "host_id": host.id,
-                    "starts_at": THU + timedelta(hours=i),
-                    "ends_at": THU + timedelta(hours=i, minutes=60),
+                    # One host, one date an hour (the second data set after the first): a host
+                    # is never in two sessions at once.
+                    "starts_at": THU + timedelta(days=int(n > 10), hours=i),
+                    "ends_at": THU + timedelta(days=int(n > 10), hours=i, minutes=60),
                     "capacity": 10,
                     "seats_taken": 1 + i % 10,
                     "meeting_url": "",
@@ -96,6 +98,7 @@ def _bulk(db, host, me, n: int) -> tuple[Offering, Occurrence]:
                 "user_id": uid,
                 "status": "confirmed" if i < n // 2 else "waitlisted",
                 "queued_at": None if i < n // 2 else THU - timedelta(days=3, minutes=i),
+                "queue_ticket": None if i < n // 2 else i,
                 "note": "",
                 "ical_uid": f"bulk-{n}-r{i}@test",
                 "ical_sequence": 0,
@@ -108,6 +111,7 @@ def _bulk(db, host, me, n: int) -> tuple[Offering, Occurrence]:
                 "user_id": me.id,
                 "status": "confirmed" if i % 2 else "waitlisted",
                 "queued_at": None if i % 2 else THU - timedelta(days=3),
+                "queue_ticket": None if i % 2 else 1,
                 "note": "",
                 "ical_uid": f"bulk-{n}-m{i}@test",
                 "ical_sequence": 0,

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from academy.scheduling.models import Booking, BookingStatus, Occurrence
-from academy.scheduling.workshops import waitlist_positions
+from academy.scheduling.seats import waitlist_positions
 from tests.sessions.test_race import _post
 
 CLIENTS = 100
