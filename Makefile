@@ -57,9 +57,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## bench: requests per second of our pages beside a bare Flask + SQLAlchemy app
+## bench: requests per second of our pages beside a bare Flask + SQLAlchemy app, the dispatcher
+## beside a plain smtplib loop, then booking/registration POSTs per second
+## (BENCH_COMPARE=<git rev> measures those beside another revision too)
+BENCH_COMPARE ?=
 bench: install compile-translations
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/transitions.py $(if $(BENCH_COMPARE),--compare-with $(BENCH_COMPARE))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -79,7 +79,7 @@ def register(user: User, occurrence: Occurrence, *, fee_acknowledged: bool = Fal
     if occurrence.starts_at <= now():
         raise DomainError(_l("This workshop has already started."))
     existing = db.session.scalar(
-        select(Booking).where(Booking.occurrence_id == occurrence.id, Booking.user_id == user.id)
+        booking_query().where(Booking.occurrence_id == occurrence.id, Booking.user_id == user.id)
     )
     if existing is not None and existing.status != BookingStatus.CANCELLED:
         raise _already_registered()

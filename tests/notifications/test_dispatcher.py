@@ -2,13 +2,14 @@
 
 import email
 import email.policy
+import re
 import threading
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from academy.notifications.dispatcher import dispatch_due
-from academy.notifications.models import OutboxMessage, OutboxStatus
+from academy.notifications.models import DispatcherBeat, OutboxMessage, OutboxStatus
 from academy.notifications.services import enqueue_email
 
 
@@ -130,3 +131,35 @@ def test_dispatch_command(app, db, make_user, smtp):
     r = app.test_cli_runner().invoke(args=["notifications", "dispatch"])
     assert r.exit_code == 0 and "sent 2" in r.output
     assert len(smtp.messages) == 2
+
+
+def test_the_notification_log_says_whether_mail_is_flowing(
+    app, db, client, login, make_user, clock
+):
+    login(make_user("staff"))
+    assert "No dispatcher has completed a cycle yet" in client.get("/staff/notifications").text
+    user = make_user()
+    _queue(user, n=3)  # due now
+    _queue(user, n=1, due_at=clock.now() + timedelta(hours=1))  # not yet due
+    db.session.commit()
+    ids = db.session.scalars(sa.select(OutboxMessage.id).order_by(OutboxMessage.id)).all()
+    db.session.execute(
+        sa.update(OutboxMessage).where(OutboxMessage.id == ids[0]).values(status="failed")
+    )
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == ids[1])
+        .values(status="sending", claim_token="gone", claimed_at=clock.now() - timedelta(hours=1))
+    )
+    db.session.add(
+        DispatcherBeat(name="worker-1:42", started_at=clock.now(), last_cycle_at=clock.now())
+    )
+    db.session.commit()
+    html = client.get("/staff/notifications").text
+    assert "The dispatcher last completed a cycle on Nov 25, 2026, 12:00" in html
+    stats = re.findall(r'<p class="stat__value">(\d+)</p><p class="stat__label">([^<]+)', html)
+    assert stats == [
+        ("1", "Due now"),
+        ("1", "Failed after every try"),
+        ("1", "Stuck: claimed by a dispatcher that stopped"),
+    ]

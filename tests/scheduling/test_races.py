@@ -158,6 +158,12 @@ def test_the_same_registration_and_the_same_leave_posted_at_once(
     _no_errors(at_once([lambda: post(live_server, leave, {}, cookie)] * 4))
     assert _fresh(db, Booking, mine.id).status == BookingStatus.CANCELLED
     assert _events(db, mine.id, "cancelled") == 1
+
+    # Coming back (twice at once): the same booking is revived once, with a new ticket.
+    _no_errors(at_once([lambda: post(live_server, path, {}, cookie)] * 3))
+    again = _fresh(db, Booking, mine.id)
+    assert again.status == BookingStatus.WAITLISTED and again.queue_ticket == 2
+    assert again.ical_sequence == 1 and len(_mails(db, mine.id, "workshop_waitlisted")) == 2
     assert problems() == []
 
 

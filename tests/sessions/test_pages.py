@@ -266,3 +266,39 @@ def test_clients_cannot_see_staff_session_pages(client, login, make_user):
     login(make_user())
     for url in ["/staff/sessions", "/staff/availability", "/staff/notifications"]:
         assert client.get(url).status_code == 403
+
+
+JUNK_IDS = ["x", "²", "\u0661\u0662", str(2**31), "9" * 5000, "-1", "0"]
+JUNK_STARTS = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "tomorrow", "9" * 5000]
+
+
+def test_junk_on_change_and_move_is_a_clear_error_never_a_500(
+    client, login, make_user, host, book, make_workshop, register
+):
+    """One parser for every form of the booking pages (core.params): a 400 or 404 page."""
+    me = make_user()
+    booking = book(me, host, FRI_9)
+    registration = register(me, make_workshop(capacity=5))
+    login(me)
+    for value in JUNK_IDS:
+        for form in (
+            {"host": value, "start": FRI_9.isoformat()},
+            {"host": str(host.id), "start": JUNK_STARTS[0]},
+        ):
+            r = client.post(f"/sessions/bookings/{booking.id}/change", data=form)
+            assert r.status_code in (400, 404), (form, r.status_code)
+        r = client.post(f"/sessions/bookings/{registration.id}/change", data={"occurrence": value})
+        assert r.status_code in (400, 404), (value, r.status_code)
+    for start in JUNK_STARTS:
+        r = client.post(
+            f"/sessions/bookings/{booking.id}/change", data={"host": host.id, "start": start}
+        )
+        assert r.status_code == 400 and "time zone offset" in r.text
+    for path in (
+        f"/workshops/dates/{2**31}/register",
+        f"/workshops/dates/{'9' * 5000}/register",
+        "/workshops/dates/%C2%B2/register",
+    ):
+        assert client.post(path).status_code == 404
+    # Nothing changed on the way.
+    assert client.get(f"/sessions/bookings/{booking.id}").status_code == 200
