@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
+from academy.accounts.models import Firm, Plan, Role, User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
@@ -24,7 +24,6 @@ from academy.core.tokens import InvalidToken, make_token, read_token
 from academy.core.urls import external_url
 from academy.extensions import db
 from academy.notifications.services import enqueue_email
-from academy.scheduling.policy import Channel, Decision, Grant, channel_decision
 
 RESET_PURPOSE = "password-reset"
 
@@ -207,40 +206,3 @@ def create_staff(email: str, name: str, password: str, role: Role) -> User:
         user.password_hash = hash_password(password)
     db.session.commit()
     return user
-
-
-def grants() -> list[Grant]:
-    """The whole plan table, as the policy reads it (one query; the table is small)."""
-    rows = db.session.execute(
-        select(Plan.name, PlanChannel.channel, PlanChannel.min_seats)
-        .join(PlanChannel.plan)
-        .order_by(Plan.position)
-    )
-    return [Grant(plan=p, channel=Channel(c), min_seats=s) for p, c, s in rows]
-
-
-def _firm_plan(user: User) -> tuple[str | None, int]:
-    row = db.session.execute(
-        select(Plan.name, Firm.seats).join(Firm.plan).where(Firm.id == user.firm_id)
-    ).one_or_none()
-    return (row[0], row[1]) if row else (None, 0)
-
-
-def plan_allows(user: User, channel: Channel) -> Decision:
-    """POLICY R2 alone: does the user's plan include `channel`? Staff may use everything.
-
-    Pages that book or register ask academy.scheduling.access.can_use, which adds the rest.
-    """
-    return channel_overview(user, [channel])[0][1]
-
-
-def channel_overview(
-    user: User, channels: list[Channel] | None = None
-) -> list[tuple[Channel, Decision]]:
-    """The R2 decision for each channel (all of R1's by default), in two queries."""
-    channels = channels or list(Channel)
-    if user.is_staff:
-        return [(c, Decision(True, "R2")) for c in channels]
-    plan_name, seats = _firm_plan(user)
-    table = grants()
-    return [(c, channel_decision(c, plan_name, seats, table)) for c in channels]

@@ -28,21 +28,21 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
-def explain(decision: Decision) -> str:
-    """The decision's reason in the viewer's language, with its parameters filled in."""
+def explain(decision: Decision, tz: str | None = None) -> str:
+    """The decision's reason in the current language, with its parameters filled in; dates in
+    `tz` (an email passes its recipient's zone), else the viewer's."""
     if not decision.reason:
         return ""
-    return gettext(decision.reason, **{k: _shown(v) for k, v in decision.params.items()})
+    zone = tz or viewer_timezone()
+    return gettext(decision.reason, **{k: _shown(v, zone) for k, v in decision.params.items()})
 
 
-def _shown(value: object) -> object:
+def _shown(value: object, zone: str) -> object:
     """A decision's parameter as a person reads it: lists joined, instants as local dates."""
     if isinstance(value, list | tuple):
         return format_list([str(v) for v in value], locale=get_locale() or "en")
     if isinstance(value, datetime):
         return format_date(
-            value.astimezone(ZoneInfo(viewer_timezone())).date(),
-            "long",
-            locale=get_locale() or "en",
+            value.astimezone(ZoneInfo(zone)).date(), "long", locale=get_locale() or "en"
         )
     return value

@@ -24,7 +24,6 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from academy.accounts.models import Plan
-from academy.accounts.services import channel_overview
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
@@ -42,6 +41,7 @@ from academy.help.models import (
     HelpSection,
 )
 from academy.help.search import search_articles
+from academy.scheduling.access import overview
 from academy.scheduling.policy import CHANNEL_NAMES
 
 bp = Blueprint("help", __name__, url_prefix="/help")
@@ -77,7 +77,7 @@ def help_article_url(article: Article, **kw: Any) -> str:
 @bp.get("/")
 def index() -> str:
     language = _language()
-    channels = channel_overview(current_user) if current_user.is_authenticated else None
+    channels = overview(current_user) if current_user.is_authenticated else None
     categories = db.session.scalars(select(HelpCategory).order_by(HelpCategory.position)).all()
     counts = dict(
         db.session.execute(

@@ -7,10 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from academy.accounts.services import channel_overview
 from academy.core.security import safe_next
 from academy.extensions import db
-from academy.scheduling.access import can_use
+from academy.scheduling.access import can_use, overview
 from academy.scheduling.models import Notice
 from academy.scheduling.policy import CHANNEL_NAMES, Channel
 from academy.sessions.forms import ConfirmForm
@@ -20,7 +19,7 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index() -> str:
-    channels = channel_overview(current_user) if current_user.is_authenticated else None
+    channels = overview(current_user) if current_user.is_authenticated else None
     notices, record = [], None
     if current_user.is_authenticated and not current_user.is_staff:
         notices = db.session.scalars(

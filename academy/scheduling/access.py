@@ -1,47 +1,161 @@
-"""The one check every page that books, registers or asks for support uses (R2, R5, R6, R15)."""
+"""The one check every page that books, registers or asks for support uses (R2, R5, R6, R15, R18).
+
+`facts_for(user)` loads what the rules need in two queries, once per request (kept on
+`flask.g`); `policy.access_decision` decides, in the order the terms give. Every commit drops
+them (terms accepted, a fee charged, a restriction: the rest of the request sees the change),
+and so does `forget_facts`, for a change still inside its transaction (a no-show just recorded).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from flask import g, has_app_context
+from sqlalchemy import Integer, String, event, exists, func, literal, select, union_all
+from sqlalchemy.orm import Session
 
-from academy.accounts.models import Firm, User
-from academy.accounts.services import plan_allows
+from academy.accounts.models import Firm, Plan, PlanChannel, User
 from academy.core.clock import now
 from academy.extensions import db
-from academy.scheduling.attendance import penalty_for
-from academy.scheduling.policy import Channel, Decision, restriction_decision
-from academy.support.conduct import active_restrictions
-from academy.support.terms import acceptance_decision
+from academy.scheduling.models import Booking, NoShow
+from academy.scheduling.policy import (
+    AccessFacts,
+    ActiveRestriction,
+    Channel,
+    Decision,
+    Grant,
+    PenaltyMode,
+    access_decision,
+)
+from academy.support.models import Restriction, TermsAcceptance, TermsVersion
 
-# Channels whose use is a "support session" in the sense of R15.
-SESSION_CHANNELS = (Channel.SESSIONS, Channel.WORKSHOPS)
+_CACHE = "_access_facts"
+
+
+def _load(user: User) -> AccessFacts:
+    if user.is_staff:
+        return AccessFacts(True, None, 0, (), False, (), True, (), PenaltyMode.FEE, 0, False)
+    current = (
+        select(TermsVersion.id)
+        .order_by(TermsVersion.published_at.desc(), TermsVersion.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    accepted = ~exists(select(TermsVersion.id)) | exists(
+        select(TermsAcceptance.id).where(
+            TermsAcceptance.user_id == user.id, TermsAcceptance.version_id == current
+        )
+    )
+    last_no_show = (
+        select(func.max(NoShow.occurred_at))
+        .where(NoShow.user_id == user.id, NoShow.excused_at.is_(None))
+        .scalar_subquery()
+    )
+    charged = exists(
+        select(Booking.id).where(
+            Booking.user_id == user.id,
+            Booking.fee_owed.is_not(None),
+            Booking.created_at > last_no_show,
+        )
+    )
+    # 1. One statement for the user's own facts: a row for the firm (its plan, the terms, the
+    # fee), then one per restriction not lifted and one per counted no-show. The columns of
+    # the first row give every row its types.
+    null_text, null_int = literal(None, String), literal(None, Integer)
+    rows = db.session.execute(
+        union_all(
+            select(
+                literal("f"),
+                accepted,
+                Firm.subscription_ended_at,
+                Plan.name,
+                Plan.noshow_penalty,
+                Firm.seats,
+                Plan.noshow_fee,
+                charged,
+            )
+            .select_from(User)
+            .outerjoin(Firm, Firm.id == User.firm_id)
+            .outerjoin(Plan, Plan.id == Firm.plan_id)
+            .where(User.id == user.id),
+            select(
+                literal("r"),
+                Restriction.permanent,
+                Restriction.until,
+                null_text,
+                null_text,
+                null_int,
+                null_int,
+                literal(False),
+            ).where(Restriction.user_id == user.id, Restriction.lifted_at.is_(None)),
+            select(
+                literal("n"),
+                literal(False),
+                NoShow.occurred_at,
+                null_text,
+                null_text,
+                null_int,
+                null_int,
+                literal(False),
+            ).where(NoShow.user_id == user.id, NoShow.excused_at.is_(None)),
+        )
+    ).all()
+    # 2. The plan table.
+    table = tuple(
+        Grant(plan=p, channel=Channel(c), min_seats=s)
+        for p, c, s in db.session.execute(
+            select(Plan.name, PlanChannel.channel, PlanChannel.min_seats)
+            .join(PlanChannel.plan)
+            .order_by(Plan.position)
+        )
+    )
+    (_, terms_accepted, ended_at, plan, mode, seats, fee, fee_charged) = next(
+        r for r in rows if r[0] == "f"
+    )
+    restrictions = tuple(ActiveRestriction(bool(r[1]), r[2]) for r in rows if r[0] == "r")
+    no_shows = tuple(r[2] for r in rows if r[0] == "n")
+    return AccessFacts(
+        staff=False,
+        plan=plan,
+        seats=seats or 0,
+        grants=table,
+        subscription_ended=ended_at is not None,
+        restrictions=restrictions,
+        terms_accepted=bool(terms_accepted),
+        no_shows=no_shows,
+        penalty_mode=PenaltyMode(mode or "fee"),
+        fee=int(fee or 0),
+        fee_charged_since_last=bool(fee_charged),
+    )
+
+
+def facts_for(user: User) -> AccessFacts:
+    """The user's access facts, loaded once per request."""
+    if not has_app_context():
+        return _load(user)
+    cache: dict[int, AccessFacts] = g.setdefault(_CACHE, {})
+    if user.id not in cache:
+        cache[user.id] = _load(user)
+    return cache[user.id]
+
+
+def forget_facts() -> None:
+    """Something the rules read has changed: the next check loads the facts again."""
+    if has_app_context():
+        g.pop(_CACHE, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_on_commit(_session: Session) -> None:
+    forget_facts()
 
 
 def can_use(user: User, channel: Channel, at: datetime | None = None) -> Decision:
-    """May `user` use `channel` at `at`? The subscription and restrictions (R5, R6), the plan
-    (R2), the accepted terms (R18), then no-show penalties (R15).
+    """May `user` use `channel` at `at`? (policy.access_decision: R5/R6, R2, R18, R15.)"""
+    return access_decision(facts_for(user), channel, at or now())
 
-    An allowed decision may still carry terms: a PenaltyDecision with `fee_required`.
-    """
-    at = at or now()
-    if user.is_staff:
-        return Decision(True, "R2")
-    ended = (
-        user.firm_id is not None
-        and db.session.scalar(select(Firm.subscription_ended_at).where(Firm.id == user.firm_id))
-        is not None
-    )
-    blocked = restriction_decision(channel, active_restrictions(user.id), ended, at)
-    if not blocked:
-        return blocked
-    decision = plan_allows(user, channel)
-    if not decision or channel not in SESSION_CHANNELS:
-        return decision
-    if not (accepted := acceptance_decision(user)):
-        return accepted
-    penalty = penalty_for(user, at)
-    if not penalty.allowed or penalty.fee_required:
-        return penalty
-    return decision
+
+def overview(user: User, at: datetime | None = None) -> list[tuple[Channel, Decision]]:
+    """Every channel of R1, in order, with the decision for this user (home and help pages)."""
+    facts, at = facts_for(user), at or now()
+    return [(channel, access_decision(facts, channel, at)) for channel in Channel]

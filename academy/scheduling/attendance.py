@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from academy.accounts.models import Firm, Plan, User
+from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.i18n import explain
@@ -16,6 +16,7 @@ from academy.core.markers import N_
 from academy.core.urls import external_url
 from academy.extensions import db
 from academy.notifications.services import enqueue_email
+from academy.scheduling.access import facts_for, forget_facts
 from academy.scheduling.models import (
     Booking,
     BookingStatus,
@@ -25,8 +26,6 @@ from academy.scheduling.models import (
     Outcome,
 )
 from academy.scheduling.policy import (
-    PenaltyDecision,
-    PenaltyMode,
     Standing,
     outcome_decision,
     penalty_decision,
@@ -40,39 +39,6 @@ def client_standing(user_id: int, at: datetime | None = None) -> Standing:
         select(NoShow.occurred_at).where(NoShow.user_id == user_id, NoShow.excused_at.is_(None))
     ).all()
     return standing(shows, at or now())
-
-
-def penalty_for(user: User, at: datetime | None = None) -> PenaltyDecision:
-    """R15 for a client's next booking: refused (cooldown), with a fee, or plain."""
-    at = at or now()
-    record = client_standing(user.id, at)
-    if not record.penalty or user.firm_id is None:
-        return PenaltyDecision(True, "R15")
-    mode = db.session.scalar(
-        select(Plan.noshow_penalty)
-        .join(Firm, Firm.plan_id == Plan.id)
-        .where(Firm.id == user.firm_id)
-    )
-    assert record.most_recent is not None
-    charged = db.session.scalar(
-        select(func.count(Booking.id)).where(
-            Booking.user_id == user.id,
-            Booking.fee_owed.is_not(None),
-            Booking.created_at > record.most_recent,
-        )
-    )
-    return penalty_decision(record, PenaltyMode(mode or "fee"), at, bool(charged))
-
-
-def fee_for(user: User) -> int:
-    return int(
-        db.session.scalar(
-            select(Plan.noshow_fee)
-            .join(Firm, Firm.plan_id == Plan.id)
-            .where(Firm.id == user.firm_id)
-        )
-        or 0
-    )
 
 
 def record_no_show(
@@ -91,6 +57,7 @@ def record_no_show(
     )
     db.session.add(no_show)
     db.session.flush()  # unique per booking: a second one is a bug upstream, never hidden
+    forget_facts()
     _tell_client(booking.user, client_standing(booking.user_id, occurred_at))
     return no_show
 
@@ -104,17 +71,11 @@ def _tell_client(user: User, record: Standing) -> None:
     else:
         return
     db.session.add(Notice(user_id=user.id, kind=kind))
-    decision = penalty_for(user, record.most_recent)
-    enqueue_email(
-        user,
-        kind,
-        subject,
-        kind,
-        record=record,
-        fee=fee_for(user),
-        penalty=decision,
-        penalty_text=explain(decision) if decision.reason else "",
+    facts = facts_for(user)
+    decision = penalty_decision(
+        record, facts.penalty_mode, record.most_recent or now(), facts.fee_charged_since_last
     )
+    enqueue_email(user, kind, subject, kind, record=record, fee=facts.fee, penalty=decision)
 
 
 def mark_outcome(booking: Booking, outcome: Outcome, *, by: User, note: str = "") -> Booking:
@@ -123,13 +84,13 @@ def mark_outcome(booking: Booking, outcome: Outcome, *, by: User, note: str = ""
     Once: a conditional UPDATE (`outcome IS NULL`, still confirmed) decides between two staff
     members marking at the same instant; the other is told it is already recorded."""
     start = booking.occurrence.starts_at
-    if not (decision := outcome_decision(start, now())):
-        raise DomainError(explain(decision), "outcome")
     already = DomainError(
         _l("The outcome is already recorded. To take back a no-show, excuse it."), "outcome"
     )
     if booking.outcome is not None:
         raise already
+    if not (decision := outcome_decision(outcome, start, now())):
+        raise DomainError(explain(decision), "outcome")
     values = {
         "outcome": outcome,
         "outcome_note": note.strip(),

@@ -139,21 +139,30 @@ def changed(booking_id: int) -> BookingChanged:
     )
 
 
-def preview_change(booking: Booking, at: datetime | None = None) -> ChangeDecision:
-    """What changing or cancelling now would mean (R10), for the page that asks first."""
+class LateChange(DomainError):
+    """R10: this change counts as a no-show, and the client has not confirmed it yet."""
+
+
+def preview_change(booking: Booking, by: User | None = None) -> ChangeDecision:
+    """What changing or cancelling now would mean (R10), for the page that asks first.
+    `by`: who acts (the client by default); staff acting for a client is never late."""
     if booking.status == BookingStatus.CANCELLED:
         return ChangeDecision(False, "R10", N_("This session has been cancelled."))
-    decision = change_decision(booking.occurrence.starts_at, at or now())
+    by_client = by is None or by.id == booking.user_id
+    decision = change_decision(booking.occurrence.starts_at, now(), by_client=by_client)
     if booking.status == BookingStatus.WAITLISTED and decision.allowed:
         return ChangeDecision(True, "R10")  # leaving a queue is never a late change
     return decision
 
 
-def check_change(booking: Booking) -> ChangeDecision:
-    """R10 before any change: refused once started; `late` when under 24 hours' notice."""
-    decision = preview_change(booking)
+def check_change(booking: Booking, by: User, *, late_ok: bool) -> ChangeDecision:
+    """R10 before any change: refused once started; a late change (it counts as a no-show)
+    only when the client confirmed it, having been told (`late_ok`)."""
+    decision = preview_change(booking, by)
     if not decision.allowed:
         raise DomainError(explain(decision))
+    if decision.late and not late_ok:
+        raise LateChange(explain(decision))
     return decision
 
 

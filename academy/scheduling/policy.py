@@ -200,18 +200,21 @@ class ChangeDecision(Decision):
     late: bool = False
 
 
-def change_decision(start: datetime, at: datetime, policy: Policy = POLICY) -> ChangeDecision:
+def change_decision(
+    start: datetime, at: datetime, policy: Policy = POLICY, *, by_client: bool = True
+) -> ChangeDecision:
     """POLICY R10: reschedule or cancel at `at` a session starting at `start`.
 
     Exactly `policy.notice` (24 h) before the start is on time; any later is late, which is
     still allowed but counts as a no-show (R12). Once the session has started it can no
-    longer be changed (its outcome is then marked by staff).
+    longer be changed (its outcome is then marked by staff). R10 and R12 are about the
+    client's own changes: staff moving or cancelling a client's session is never late.
     """
     if at >= start:
         return ChangeDecision(
             False, "R10", N_("This session has already started, so it can no longer be changed.")
         )
-    if start - at < policy.notice:
+    if by_client and start - at < policy.notice:
         return ChangeDecision(
             True,
             "R10",
@@ -345,10 +348,28 @@ def penalty_decision(
     )
 
 
-def outcome_decision(start: datetime, at: datetime) -> Decision:
-    """R12: a session's outcome (attended, no-show, interrupted) is marked after its start."""
+def outcome_decision(
+    outcome: str, start: datetime, at: datetime, terms: NoShowTerms = NO_SHOW_TERMS
+) -> Decision:
+    """R12, R13: when staff may mark what happened.
+
+    Attended: once the session has started. A no-show or an interruption: once the client has
+    been unresponsive for more than `unresponsive_minutes` (R13), counted from the start — a
+    client who never came is unresponsive from the first minute.
+    """
     if at < start:
         return Decision(False, "R12", N_("The outcome can be marked once the session has started."))
+    after = start + timedelta(minutes=terms.unresponsive_minutes)
+    if outcome in ("no_show", "interrupted") and at <= after:
+        return Decision(
+            False,
+            "R13",
+            N_(
+                "A no-show or an interruption can be recorded only once the client has been "
+                "unresponsive for more than %(minutes)d minutes after the start."
+            ),
+            {"minutes": terms.unresponsive_minutes},
+        )
     return Decision(True, "R12")
 
 
@@ -418,3 +439,55 @@ def restriction_decision(
             {"date": until},
         )
     return Decision(True, "R6")
+
+
+# --- Access: the order of the rules (POLICY R5/R6, R2, R18, R15) ---------------------------------
+
+# Channels whose use is a "support session" in the sense of R15 and needs accepted terms (R18).
+SESSION_CHANNELS = frozenset({Channel.SESSIONS, Channel.WORKSHOPS})
+
+
+@dataclass(frozen=True)
+class AccessFacts:
+    """Everything the access rules need to know about one user, loaded once per request."""
+
+    staff: bool
+    plan: str | None  # the firm's plan name (None: no firm)
+    seats: int
+    grants: tuple[Grant, ...]  # the whole plan table (R2 names what would grant a channel)
+    subscription_ended: bool  # R5: ended by a conduct review
+    restrictions: tuple[ActiveRestriction, ...]  # R5/R6, not lifted
+    terms_accepted: bool  # R18: the version in force (or none published yet)
+    no_shows: tuple[datetime, ...]  # R12: counted (not excused) no-shows
+    penalty_mode: PenaltyMode  # R15, per plan
+    fee: int  # R15 fee of the plan, whole currency units
+    fee_charged_since_last: bool  # R15: the fee already applied to a booking since the last
+
+
+def access_decision(
+    facts: AccessFacts, channel: Channel, at: datetime, terms: NoShowTerms = NO_SHOW_TERMS
+) -> Decision:
+    """May this user use `channel` at `at`? The one place the order of the rules is decided:
+    a closed subscription or a restriction first (R5, R6), then the plan (R2), then for live
+    sessions the accepted terms (R18) and the no-show penalty (R15).
+
+    An allowed decision may still carry terms: a PenaltyDecision with `fee_required`.
+    """
+    if facts.staff:
+        return Decision(True, "R2")
+    blocked = restriction_decision(channel, facts.restrictions, facts.subscription_ended, at)
+    if not blocked:
+        return blocked
+    decision = channel_decision(channel, facts.plan, facts.seats, facts.grants)
+    if not decision or channel not in SESSION_CHANNELS:
+        return decision
+    if not facts.terms_accepted:
+        return Decision(
+            False, "R18", N_("Please read and accept the current support terms before you book.")
+        )
+    penalty = penalty_decision(
+        standing(facts.no_shows, at, terms), facts.penalty_mode, at, facts.fee_charged_since_last
+    )
+    if not penalty.allowed or penalty.fee_required:
+        return penalty
+    return decision

@@ -21,8 +21,8 @@ from academy.core.i18n import explain
 from academy.extensions import db
 from academy.notifications.bookings import notify_booked, notify_cancelled, notify_rescheduled
 from academy.scheduling import seats
-from academy.scheduling.access import can_use
-from academy.scheduling.attendance import fee_for, record_no_show
+from academy.scheduling.access import can_use, facts_for
+from academy.scheduling.attendance import record_no_show
 from academy.scheduling.bookings import (
     add_event,
     changed,
@@ -92,7 +92,7 @@ def book_one_on_one(
     """
     if not (decision := can_use(user, Channel.SESSIONS)):
         _refuse(decision)
-    fee = fee_for(user) if getattr(decision, "fee_required", False) else None
+    fee = facts_for(user).fee if getattr(decision, "fee_required", False) else None
     if fee is not None and not fee_acknowledged:
         raise DomainError(_l("Please confirm that you accept the fee for this session."), "fee")
     at = now()
@@ -123,10 +123,19 @@ def book_one_on_one(
     return booking
 
 
-def reschedule(booking: Booking, host_id: int, start: datetime, *, by: User, via: str) -> Booking:
+def reschedule(
+    booking: Booking,
+    host_id: int,
+    start: datetime,
+    *,
+    by: User,
+    via: str,
+    late_ok: bool = False,
+) -> Booking:
     """Move a 1:1 booking to another free slot: the old time is freed and the new one taken
-    in one transaction, or nothing changes. Late moves are recorded (R10)."""
-    decision = check_change(booking)
+    in one transaction, or nothing changes. A late move (R10) needs `late_ok`: the client
+    was told it counts as a no-show, and it is recorded as one (R12)."""
+    decision = check_change(booking, by, late_ok=late_ok)
     occurrence = booking.occurrence
     old_start = occurrence.starts_at
     if host_id == occurrence.host_id and start == old_start:
@@ -172,13 +181,14 @@ def record_move(
     notify_rescheduled(booking, late=late, by_us=by_us)
 
 
-def cancel(booking: Booking, *, by: User, via: str) -> Booking:
-    """Cancel a booking; its time is freed at once. Late cancellations are recorded (R10).
+def cancel(booking: Booking, *, by: User, via: str, late_ok: bool = False) -> Booking:
+    """Cancel a booking; its time is freed at once. A late cancellation (R10) needs `late_ok`
+    and is recorded as a no-show (R12).
 
     A workshop seat goes to the first client on the waitlist; leaving the waitlist itself
     is not a cancellation of a session (no invite was sent, no no-show is counted).
     """
-    decision = check_change(booking)
+    decision = check_change(booking, by, late_ok=late_ok)
     occurrence = booking.occurrence
     lock_occurrences(occurrence.id)
     at = now()

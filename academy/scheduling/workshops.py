@@ -27,8 +27,7 @@ from academy.notifications.bookings import (
     notify_waitlisted,
 )
 from academy.scheduling import seats
-from academy.scheduling.access import can_use
-from academy.scheduling.attendance import fee_for
+from academy.scheduling.access import can_use, facts_for
 from academy.scheduling.bookings import (
     add_event,
     booking_query,
@@ -66,7 +65,7 @@ def register(user: User, occurrence: Occurrence, *, fee_acknowledged: bool = Fal
     """
     if not (decision := can_use(user, Channel.WORKSHOPS)):
         _refuse(decision)
-    fee = fee_for(user) if getattr(decision, "fee_required", False) else None
+    fee = facts_for(user).fee if getattr(decision, "fee_required", False) else None
     if fee is not None and not fee_acknowledged:
         raise DomainError(_l("Please confirm that you accept the fee for this session."), "fee")
     offering = occurrence.offering
@@ -147,13 +146,15 @@ def open_dates(offering_id: int, excluding: int) -> list[Occurrence]:
     )
 
 
-def move_registration(booking: Booking, target_id: int, *, by: User, via: str) -> Booking:
+def move_registration(
+    booking: Booking, target_id: int, *, by: User, via: str, late_ok: bool = False
+) -> Booking:
     """Change to another date of the same workshop (R9): a seat there, or nothing changes.
 
     The calendar event is the same one, updated (R11); a late change counts as a no-show
     (R10, R12), as for 1:1 sessions.
     """
-    decision = check_change(booking)
+    decision = check_change(booking, by, late_ok=late_ok)
     old = booking.occurrence
     target = db.session.get(Occurrence, target_id)
     if target is not None and target.id == old.id:

@@ -30,8 +30,7 @@ from academy.notifications.calendar import render
 from academy.notifications.dispatcher import health as outbox_health
 from academy.notifications.models import OutboxMessage
 from academy.scheduling import attendance, bookings, seats, services, workshops
-from academy.scheduling.access import can_use
-from academy.scheduling.attendance import fee_for
+from academy.scheduling.access import can_use, facts_for
 from academy.scheduling.feed import feed_for, feed_owner, new_feed_token, revoke_feed
 from academy.scheduling.links import booking_for_rating_token, booking_for_token
 from academy.scheduling.models import (
@@ -203,7 +202,7 @@ def book(slug: str) -> str | Response:
         start=start,
         end=start + timedelta(minutes=offering.duration_minutes),
         terms=can_use(current_user, Channel.SESSIONS),
-        fee=fee_for(current_user),
+        fee=facts_for(current_user).fee,
     )
 
 
@@ -252,7 +251,7 @@ def booking(booking_id: int) -> str:
         "sessions/booking.html",
         booking=item,
         history=history,
-        change=bookings.preview_change(item),
+        change=bookings.preview_change(item, current_user),
         outcome_form=OutcomeForm() if current_user.is_staff else None,
         started=now() >= item.occurrence.starts_at,
         sees_link=own or item.occurrence.host_id == current_user.id,
@@ -283,12 +282,13 @@ def _is_workshop(item: Booking) -> bool:
     return item.occurrence.offering.kind == OfferingKind.WORKSHOP
 
 
-def _change_page(item: Booking, action: str, cancel_url: str) -> str:
+def _change_page(item: Booking, by: User, action: str, cancel_url: str) -> str:
+    decision = bookings.preview_change(item, by)
     if _is_workshop(item):  # another date of the same workshop
         return render_template(
             "workshops/change.html",
             booking=item,
-            decision=bookings.preview_change(item),
+            decision=decision,
             dates=workshops.open_dates(item.occurrence.offering_id, item.occurrence_id),
             action=action,
             cancel_url=cancel_url,
@@ -296,19 +296,29 @@ def _change_page(item: Booking, action: str, cancel_url: str) -> str:
         )
     week = _week_arg()
     days = _week_days(week)
-    offering = item.occurrence.offering
-    grouped = _week_slots(offering, days)
     return render_template(
         "sessions/change.html",
         booking=item,
-        decision=bookings.preview_change(item),
+        decision=decision,
         days=days,
-        grouped=grouped,
+        grouped=_week_slots(item.occurrence.offering, days),
         week=week,
         weeks=WEEKS,
         action=action,
         cancel_url=cancel_url,
         form=SlotForm(),
+    )
+
+
+def _late_ok() -> bool:
+    """The client confirmed a change that counts as a no-show (R10), on the page saying so."""
+    return request.form.get("late_ok") == "1"
+
+
+def _confirm_late(item: Booking, error: DomainError, action: str, **chosen: object) -> str:
+    """R10: the change is late; say so and ask once more before doing it."""
+    return render_template(
+        "sessions/confirm_late.html", booking=item, reason=error.message, action=action, **chosen
     )
 
 
@@ -319,7 +329,10 @@ def _do_move(item: Booking, by: User, via: str, back: str) -> str | Response:
         flash(_("Choose a date from the list."), "error")
         return redirect(back)
     try:
-        item = workshops.move_registration(item, target_id, by=by, via=via)
+        item = workshops.move_registration(item, target_id, by=by, via=via, late_ok=_late_ok())
+    except bookings.LateChange as error:
+        target = db.session.get(Occurrence, target_id)
+        return _confirm_late(item, error, back, occurrence=target_id, target=target)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back)
@@ -335,8 +348,11 @@ def _do_change(item: Booking, by: User, via: str, back: str) -> str | Response:
     if chosen is None:
         flash(_("Choose a time from the list."), "error")
         return redirect(back)
+    host_id, start = chosen
     try:
-        services.reschedule(item, chosen[0], chosen[1], by=by, via=via)
+        services.reschedule(item, host_id, start, by=by, via=via, late_ok=_late_ok())
+    except bookings.LateChange as error:
+        return _confirm_late(item, error, back, host=host_id, start=start)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back)
@@ -344,12 +360,26 @@ def _do_change(item: Booking, by: User, via: str, back: str) -> str | Response:
     return render_template("sessions/done.html", booking=item, action="changed")
 
 
+def _cancel_page(item: Booking, by: User, action: str) -> str:
+    return render_template(
+        "sessions/cancel.html",
+        booking=item,
+        action=action,
+        decision=bookings.preview_change(item, by),
+        form=ConfirmForm(),
+    )
+
+
 def _do_cancel(item: Booking, by: User, via: str, back: str) -> str | Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     waiting = item.status == BookingStatus.WAITLISTED
     try:
-        services.cancel(item, by=by, via=via)
+        services.cancel(item, by=by, via=via, late_ok=_late_ok())
+    except bookings.LateChange:
+        # Became late since the page was shown: show the warning, ask again (R10).
+        flash(_("Less notice is left now: please read this and confirm again."), "info")
+        return _cancel_page(item, by, back)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back)
@@ -360,19 +390,13 @@ def _do_cancel(item: Booking, by: User, via: str, back: str) -> str | Response:
 def _change_flow(item: Booking, by: User, via: str, here: str, cancel_url: str) -> str | Response:
     if request.method == "POST":
         return _do_change(item, by, via, here)
-    return _change_page(item, here, cancel_url)
+    return _change_page(item, by, here, cancel_url)
 
 
 def _cancel_flow(item: Booking, by: User, via: str, here: str) -> str | Response:
     if request.method == "POST":
         return _do_cancel(item, by, via, here)
-    return render_template(
-        "sessions/cancel.html",
-        booking=item,
-        action=here,
-        decision=bookings.preview_change(item),
-        form=ConfirmForm(),
-    )
+    return _cancel_page(item, by, here)
 
 
 def _via(item: Booking) -> str:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from academy.accounts.models import Firm, User
@@ -19,7 +18,6 @@ from academy.core.markers import N_
 from academy.extensions import db
 from academy.notifications.services import enqueue_email
 from academy.scheduling.policy import (
-    ActiveRestriction,
     Measure,
     measure_decision,
     review_decision,
@@ -152,13 +150,3 @@ def lift(restriction: Restriction, *, by: User, reason: str) -> Restriction:
     restriction.lift_reason = reason.strip()
     db.session.commit()
     return restriction
-
-
-def active_restrictions(user_id: int) -> list[ActiveRestriction]:
-    """Restrictions not lifted (the policy decides which still apply at a given time)."""
-    rows = db.session.execute(
-        select(Restriction.permanent, Restriction.until).where(
-            Restriction.user_id == user_id, Restriction.lifted_at.is_(None)
-        )
-    )
-    return [ActiveRestriction(permanent, until) for permanent, until in rows]

@@ -8,9 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from academy.accounts.models import User
 from academy.core.errors import DomainError
-from academy.core.markers import N_
 from academy.extensions import db
-from academy.scheduling.policy import Decision
 from academy.support.models import TermsAcceptance, TermsVersion
 
 
@@ -30,15 +28,6 @@ def has_accepted_current(user: User) -> bool:
             )
         )
         is not None
-    )
-
-
-def acceptance_decision(user: User) -> Decision:
-    """R18: using support services means accepting the terms in force; recorded first."""
-    if user.is_staff or has_accepted_current(user):
-        return Decision(True, "R18")
-    return Decision(
-        False, "R18", N_("Please read and accept the current support terms before you book.")
     )
 
 

@@ -125,7 +125,10 @@ def test_r10_a_second_later_is_recorded_as_late(db, setup, book, clock):
     booking = book(client, host, FRI_9)
     clock.freeze(FRI_9 - timedelta(hours=24) + timedelta(seconds=1))
     assert bookings.preview_change(booking).late
-    services.cancel(booking, by=client, via="email")
+    with pytest.raises(bookings.LateChange, match="counts as a no-show"):  # not told yet
+        services.cancel(booking, by=client, via="email")
+    assert _fresh_status(db, booking) == BookingStatus.CONFIRMED
+    services.cancel(booking, by=client, via="email", late_ok=True)
     event = db.session.scalars(sa.select(BookingEvent).order_by(BookingEvent.id.desc())).first()
     assert (event.kind, event.late, event.via) == ("cancelled", True, "email")
 
@@ -177,3 +180,7 @@ def _host_time(db, host):
         .where(Occurrence.host_id == host.id, Occurrence.status == OccurrenceStatus.SCHEDULED)
         .order_by(Occurrence.starts_at)
     ).all()
+
+
+def _fresh_status(db, booking):
+    return db.session.scalar(sa.select(Booking.status).where(Booking.id == booking.id))

@@ -118,7 +118,7 @@ def test_promotion_an_hour_before_sends_no_reminder_late(
     waiting = register(second, occ)
     clock.freeze(THU - timedelta(minutes=50))
     with request_context(app):
-        services.cancel(seated, by=first, via="account")
+        services.cancel(seated, by=first, via="account", late_ok=True)
     promoted = db.session.get(Booking, waiting.id)
     assert promoted.status == BookingStatus.CONFIRMED
     assert _reminders(db, promoted) == [("sms", timedelta(minutes=30))]
