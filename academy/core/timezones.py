@@ -7,7 +7,7 @@ from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel.dates import format_date, format_time
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import get_locale
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -29,7 +29,12 @@ def is_valid_timezone(name: str) -> bool:
 
 
 def viewer_timezone() -> str:
-    """The zone pages are rendered in: the user's own, else the site default."""
+    """The zone pages are rendered in: that of the person the page is for (see
+    core.i18n.show_as: the owner of an emailed link), else the logged-in user's, else the
+    site default."""
+    owner = g.get("page_owner") if has_request_context() else None
+    if owner is not None and owner.timezone:
+        return str(owner.timezone)
     if current_user and current_user.is_authenticated and current_user.timezone:
         return str(current_user.timezone)
     return str(current_app.config["DEFAULT_TIMEZONE"])

@@ -18,7 +18,7 @@ from academy.core.text import csv_cell
 from academy.extensions import db
 from academy.feedback.models import FeedbackItem, FeedbackKind, FeedbackNote, FeedbackStatus
 from academy.notifications.services import enqueue_email
-from academy.scheduling.models import Booking, BookingStatus, OfferingKind
+from academy.scheduling.models import Booking, BookingStatus, OfferingKind, Outcome
 
 MESSAGE_MAX = 5000
 
@@ -76,6 +76,8 @@ def rate_booking(booking: Booking, rating: int | None, message: str = "") -> Fee
     occurrence = booking.occurrence
     if booking.status != BookingStatus.CONFIRMED or now() < occurrence.ends_at:
         raise DomainError(_("You can rate a session once it has ended."))
+    if booking.outcome == Outcome.NO_SHOW:  # R12: not attended, nothing to rate
+        raise DomainError(_("This session was recorded as missed, so there is nothing to rate."))
     if rating_of(booking.id) is not None:
         raise DomainError(_("You have already rated this session. Thank you!"))
     workshop = occurrence.offering.kind == OfferingKind.WORKSHOP

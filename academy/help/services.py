@@ -180,9 +180,17 @@ def _add_revision(article: Article, by: User, changed: list[str]) -> ArticleRevi
     return revision
 
 
+# What "Restore" brings back: the words, not where the article lives or whether it is live.
+RESTORED = ("title", "summary", "body", "tags", "plans")
+
+
 def restore_revision(article: Article, revision: ArticleRevision, *, by: User) -> Article:
-    """Bring back an old revision's text (as a new revision: history is never rewritten)."""
-    data = {f: getattr(revision, f) for f in FIELDS}
+    """Bring back an old revision's text (as a new revision: history is never rewritten).
+
+    The address and the state stay as they are now: restoring the words of a draft must not
+    unpublish the live article or move it to an old URL (that would be a 404 for readers)."""
+    data = {f: getattr(article, f) for f in FIELDS}
+    data.update({f: getattr(revision, f) for f in RESTORED})
     return save_article(article, data, by=by, section_id=article.section_id)
 
 

@@ -7,11 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from academy.core.clock import now
 from academy.core.security import safe_next
 from academy.extensions import db
-from academy.scheduling.access import can_use, overview
+from academy.scheduling.access import facts_for, overview
 from academy.scheduling.models import Notice
-from academy.scheduling.policy import CHANNEL_NAMES, Channel
+from academy.scheduling.policy import CHANNEL_NAMES, standing_notice
 from academy.sessions.forms import ConfirmForm
 
 bp = Blueprint("home", __name__)
@@ -20,22 +21,27 @@ bp = Blueprint("home", __name__)
 @bp.get("/")
 def index() -> str:
     channels = overview(current_user) if current_user.is_authenticated else None
-    notices, record = [], None
+    notice, standing, restricted = None, None, None
     if current_user.is_authenticated and not current_user.is_staff:
-        notices = db.session.scalars(
+        # R5/R6: a restriction blocks several channels; say it once, at the top.
+        restricted = next((d for _, d in channels if not d and d.rule in ("R5", "R6")), None)
+        notice = db.session.scalar(
             select(Notice)
             .where(Notice.user_id == current_user.id, Notice.dismissed_at.is_(None))
-            .order_by(Notice.created_at.desc())
-            .limit(3)
-        ).all()
-        if notices:  # R14/R15: say what the record means now
-            record = can_use(current_user, Channel.SESSIONS)
+            .order_by(Notice.created_at.desc(), Notice.id.desc())
+            .limit(1)
+        )
+        if notice is not None:  # R14/R15: what the record means now, with its dates
+            standing = standing_notice(
+                facts_for(current_user), now(), current_app.config["FEE_CURRENCY"]
+            )
     return render_template(
         "main/index.html",
         channels=channels,
         names=CHANNEL_NAMES,
-        notices=notices,
-        terms=record,
+        notice=notice,
+        standing=standing,
+        restricted=restricted,
         confirm=ConfirmForm(),
     )
 

@@ -1,4 +1,5 @@
-"""iTIP calendar invites (POLICY R11): REQUEST for new and moved sessions, CANCEL for cancelled.
+"""iTIP calendar invites (POLICY R11): REQUEST for new and moved sessions, CANCEL for cancelled;
+PUBLISH for the host's own copy of a session they run (they are its organizer).
 
 Times are written in UTC, so every calendar program shows them right in its own zone, across
 daylight-saving changes, without VTIMEZONE data.
@@ -16,7 +17,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 class Invite:
     uid: str
     sequence: int
-    method: str  # "REQUEST" or "CANCEL"
+    method: str  # "REQUEST", "CANCEL", or "PUBLISH" (the organizer's own copy)
     start: datetime
     end: datetime
     summary: str
@@ -24,7 +25,7 @@ class Invite:
     url: str
     organizer_email: str
     organizer_name: str
-    attendee_email: str
+    attendee_email: str  # "" for a workshop date's host copy: its roster is on the site
     attendee_name: str
     stamp: datetime
 
@@ -54,16 +55,18 @@ def _event(invite: Invite) -> Event:
         event.add("url", invite.url)
         event.add("location", invite.url)
     event.add("organizer", _address(invite.organizer_email, invite.organizer_name))
-    event.add(
-        "attendee",
-        _address(
-            invite.attendee_email,
-            invite.attendee_name,
-            ROLE="REQ-PARTICIPANT",
-            PARTSTAT="ACCEPTED" if invite.method == "REQUEST" else "DECLINED",
-        ),
-    )
-    event.add("status", "CONFIRMED" if invite.method == "REQUEST" else "CANCELLED")
+    cancelled = invite.method == "CANCEL"
+    if invite.attendee_email:
+        event.add(
+            "attendee",
+            _address(
+                invite.attendee_email,
+                invite.attendee_name,
+                ROLE="REQ-PARTICIPANT",
+                PARTSTAT="DECLINED" if cancelled else "ACCEPTED",
+            ),
+        )
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     return event
 

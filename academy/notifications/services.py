@@ -67,13 +67,14 @@ def enqueue_sms(
         return None
     with force_locale(user.language):
         text = render_template(f"sms/{template}.txt", user=user, tz=user.timezone, **context)
+    body = " ".join(text.split())
     message = OutboxMessage(
         kind=kind,
         channel="sms",
         user_id=user.id,
         recipient=user.phone,
-        subject="",
-        body_text=" ".join(text.split()),
+        subject=body[:80],  # what the notification log shows for it
+        body_text=body,
         attachments=[],
         dedupe_key=dedupe_key,
         due_at=due_at,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -15,6 +16,7 @@ from academy.core.i18n import explain
 from academy.core.markers import N_
 from academy.core.urls import external_url
 from academy.extensions import db
+from academy.notifications.bookings import withdraw_rating_request
 from academy.notifications.services import enqueue_email
 from academy.scheduling.access import facts_for, forget_facts
 from academy.scheduling.models import (
@@ -26,10 +28,11 @@ from academy.scheduling.models import (
     Outcome,
 )
 from academy.scheduling.policy import (
+    POLICY,
     Standing,
     outcome_decision,
-    penalty_decision,
     standing,
+    standing_notice,
 )
 
 
@@ -71,11 +74,15 @@ def _tell_client(user: User, record: Standing) -> None:
     else:
         return
     db.session.add(Notice(user_id=user.id, kind=kind))
-    facts = facts_for(user)
-    decision = penalty_decision(
-        record, facts.penalty_mode, record.most_recent or now(), facts.fee_charged_since_last
+    notice = standing_notice(facts_for(user), now(), current_app.config["FEE_CURRENCY"])
+    enqueue_email(
+        user,
+        kind,
+        subject,
+        kind,
+        standing=notice,
+        notice_hours=int(POLICY.notice.total_seconds() // 3600),
     )
-    enqueue_email(user, kind, subject, kind, record=record, fee=facts.fee, penalty=decision)
 
 
 def mark_outcome(booking: Booking, outcome: Outcome, *, by: User, note: str = "") -> Booking:
@@ -114,6 +121,7 @@ def mark_outcome(booking: Booking, outcome: Outcome, *, by: User, note: str = ""
         set_committed_value(booking, key, value)
     if outcome == Outcome.NO_SHOW:
         record_no_show(booking, NoShowSource.ABSENT, start, by)
+        withdraw_rating_request(booking)
     elif outcome == Outcome.INTERRUPTED:
         # R13: recorded as interrupted, not a no-show; the client is invited to book again.
         enqueue_email(
@@ -140,3 +148,18 @@ def excuse(no_show: NoShow, *, by: User, reason: str) -> NoShow:
     no_show.excused_at, no_show.excused_by_id, no_show.excuse_reason = now(), by.id, reason.strip()
     db.session.commit()
     return no_show
+
+
+def dismiss_notices(notice: Notice) -> None:
+    """The client has read it: this notice and the older ones leave the home page."""
+    db.session.execute(
+        update(Notice)
+        .where(
+            Notice.user_id == notice.user_id,
+            Notice.id <= notice.id,
+            Notice.dismissed_at.is_(None),
+        )
+        .values(dismissed_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()

@@ -99,6 +99,9 @@ class Occurrence(db.Model):
     # The last waitlist ticket handed out: incremented in SQL, so joining the queue locks
     # this row and every client gets the next number (their place is then exact).
     queue_counter: Mapped[int] = mapped_column(default=0, server_default="0")
+    # R11 for the host: their own copy of a workshop date (UID from `host_uid`), updated
+    # with a higher SEQUENCE when staff move it. (A 1:1's host copy follows its booking.)
+    ical_sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     meeting_url: Mapped[str] = mapped_column(String(500), default="")
     status: Mapped[OccurrenceStatus] = mapped_column(String(12), default=OccurrenceStatus.SCHEDULED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -109,6 +112,11 @@ class Occurrence(db.Model):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def host_uid(self) -> str:
+        """The calendar UID of the host's copy of this date: stable for the row's life."""
+        return f"occurrence-{self.id}-{self.created_at:%Y%m%d%H%M%S}@academy.taxdome.com"
 
 
 class Outcome(StrEnum):

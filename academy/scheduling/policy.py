@@ -491,3 +491,68 @@ def access_decision(
     if not penalty.allowed or penalty.fee_required:
         return penalty
     return decision
+
+
+def standing_notice(
+    facts: AccessFacts, at: datetime, currency: str, terms: NoShowTerms = NO_SHOW_TERMS
+) -> Decision | None:
+    """What a client's no-show record means for them now (R14, R15), in one sentence with its
+    figures and dates: the notice on their home page and the heart of the no-show emails.
+    None when no counted no-show is in the window."""
+    record = standing(facts.no_shows, at, terms)
+    months = {"months": terms.window_months, "latest": record.most_recent}
+    if record.penalty and facts.penalty_mode == PenaltyMode.COOLDOWN:
+        assert record.cooldown_until is not None
+        if at < record.cooldown_until:
+            return Decision(
+                False,
+                "R15",
+                N_(
+                    "After a second no-show within %(months)d months (the latest on %(latest)s), "
+                    "you can book your next session from %(until)s."
+                ),
+                {**months, "until": record.cooldown_until},
+            )
+        return None
+    if record.penalty:
+        if facts.fee_charged_since_last:
+            return Decision(
+                True,
+                "R15",
+                N_(
+                    "After a second no-show within %(months)d months (the latest on %(latest)s), "
+                    "the fee applied to the next session you booked."
+                ),
+                months,
+            )
+        return Decision(
+            True,
+            "R15",
+            N_(
+                "After a second no-show within %(months)d months (the latest on %(latest)s), "
+                "your next session carries a fee of %(fee)d %(currency)s."
+            ),
+            {**months, "fee": facts.fee, "currency": currency},
+        )
+    if not record.warned:
+        return None
+    if facts.penalty_mode == PenaltyMode.COOLDOWN:
+        return Decision(
+            True,
+            "R14",
+            N_(
+                "Nothing changes for now. If a second no-show happens within %(months)d months "
+                "of this one (%(latest)s), your next session can be booked only %(cooldown)d "
+                "months after it."
+            ),
+            {**months, "cooldown": terms.cooldown_months},
+        )
+    return Decision(
+        True,
+        "R14",
+        N_(
+            "Nothing changes for now. If a second no-show happens within %(months)d months of "
+            "this one (%(latest)s), your next session will carry a fee of %(fee)d %(currency)s."
+        ),
+        {**months, "fee": facts.fee, "currency": currency},
+    )

@@ -151,17 +151,32 @@ def reschedule(
     if not transition(booking, BookingStatus.CONFIRMED, bump=True):
         raise changed(booking.id)
     duration = occurrence.ends_at - occurrence.starts_at
+    previous_host = occurrence.host
     occurrence.host = host
     occurrence.starts_at, occurrence.ends_at = start, start + duration
     occurrence.meeting_url = host.meeting_url
     flush_host_time()
-    record_move(booking, by=by, via=via, from_start=old_start, late=decision.late)
+    record_move(
+        booking,
+        by=by,
+        via=via,
+        from_start=old_start,
+        late=decision.late,
+        previous_host=previous_host,
+    )
     db.session.commit()
     return booking
 
 
 def record_move(
-    booking: Booking, *, by: User, via: str, from_start: datetime, late: bool, by_us: bool = False
+    booking: Booking,
+    *,
+    by: User,
+    via: str,
+    from_start: datetime,
+    late: bool,
+    by_us: bool = False,
+    previous_host: User | None = None,
 ) -> None:
     """What follows any move of a booking (a 1:1 time, another workshop date, staff moving a
     date), once its transition has won and raised SEQUENCE: the updated invite (R11),
@@ -178,7 +193,7 @@ def record_move(
     )
     if late:  # R10, R12: a late change counts as a no-show
         record_no_show(booking, NoShowSource.LATE_CHANGE, now(), None)
-    notify_rescheduled(booking, late=late, by_us=by_us)
+    notify_rescheduled(booking, late=late, by_us=by_us, previous_host=previous_host)
 
 
 def cancel(booking: Booking, *, by: User, via: str, late_ok: bool = False) -> Booking:

@@ -23,6 +23,7 @@ from academy.core.i18n import explain
 from academy.extensions import db
 from academy.notifications.bookings import (
     notify_booked,
+    notify_date,
     notify_occurrence_cancelled,
     notify_waitlisted,
 )
@@ -251,6 +252,7 @@ def schedule(
         flush_host_time()
     except SlotTaken as exc:
         raise _host_busy() from exc
+    notify_date(occurrence, "scheduled")
     db.session.commit()
     return occurrence
 
@@ -314,11 +316,14 @@ def update_occurrence(
             ),
             "capacity",
         )
-    old_start = occurrence.starts_at
+    old_start, old_host = occurrence.starts_at, occurrence.host
+    host_changed = host.id != old_host.id
     occurrence.capacity = capacity
     occurrence.meeting_url = meeting_url.strip()
     occurrence.host = host
     occurrence.starts_at, occurrence.ends_at = start, end
+    if moved or host_changed:  # R11: the host's calendar copy gets a newer version
+        occurrence.ical_sequence = Occurrence.ical_sequence + 1
     try:
         flush_host_time()
     except SlotTaken as exc:
@@ -327,6 +332,11 @@ def update_occurrence(
     if moved:
         for booking in _bump_confirmed(occurrence.id):
             record_move(booking, by=by, via="staff", from_start=old_start, late=False, by_us=True)
+    if host_changed:
+        notify_date(occurrence, "cancelled", host=old_host)
+        notify_date(occurrence, "scheduled")
+    elif moved:
+        notify_date(occurrence, "moved")
     db.session.commit()
     return occurrence
 
@@ -339,7 +349,9 @@ def cancel_occurrence(occurrence: Occurrence, *, by: User) -> int:
     at = now()
     occurrence.status = OccurrenceStatus.CANCELLED
     occurrence.seats_taken = 0
+    occurrence.ical_sequence = Occurrence.ical_sequence + 1
     db.session.flush()
+    notify_date(occurrence, "cancelled")
     confirmed = _bump_confirmed(occurrence.id, status=BookingStatus.CANCELLED, cancelled_at=at)
     for booking in confirmed:
         add_event(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -18,10 +19,11 @@ from academy.accounts.models import Firm, Role, User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
+from academy.core.i18n import show_as
 from academy.core.pagination import paginate
 from academy.core.params import id_arg, instant_arg, int_arg
 from academy.core.security import staff_required
-from academy.core.timezones import viewer_timezone
+from academy.core.timezones import clock_time, viewer_timezone
 from academy.core.tokens import InvalidToken
 from academy.extensions import db
 from academy.feedback.services import rate_booking, rating_of
@@ -29,7 +31,7 @@ from academy.notifications.bookings import invite
 from academy.notifications.calendar import render
 from academy.notifications.dispatcher import health as outbox_health
 from academy.notifications.models import OutboxMessage
-from academy.scheduling import attendance, bookings, seats, services, workshops
+from academy.scheduling import attendance, bookings, hours, seats, services, workshops
 from academy.scheduling.access import can_use, facts_for
 from academy.scheduling.feed import feed_for, feed_owner, new_feed_token, revoke_feed
 from academy.scheduling.links import booking_for_rating_token, booking_for_token
@@ -451,6 +453,7 @@ def rate(booking_id: int) -> str | Response:
 def email_rate(token: str) -> str | Response:
     """The rating link of the email sent when a workshop ends: no login needed."""
     item = booking_for_rating_token(token)
+    show_as(item.user)
     return _rate(item, url_for(".email_rate", token=token))
 
 
@@ -493,6 +496,7 @@ def invalid_link(error: InvalidToken) -> tuple[str, int]:
 def email_change(token: str) -> str | Response:
     """POLICY R9: the Change link of an email; no login needed, GET changes nothing."""
     item = booking_for_token(token)
+    show_as(item.user)
     return _change_flow(
         item,
         item.user,
@@ -506,6 +510,7 @@ def email_change(token: str) -> str | Response:
 def email_cancel(token: str) -> str | Response:
     """POLICY R9: the Cancel link of an email; no login needed, GET changes nothing."""
     item = booking_for_token(token)
+    show_as(item.user)
     return _cancel_flow(item, item.user, "email", url_for(".email_cancel", token=token))
 
 
@@ -589,17 +594,20 @@ def availability() -> str | Response:
         flash(_("Your meeting room link has been saved."), "success")
         return redirect(url_for(".availability"))
     if "off-day" in request.form and day_off.validate_on_submit():
-        exists = db.session.scalar(
-            select(DayOff).where(DayOff.host_id == current_user.id, DayOff.day == day_off.day.data)
-        )
-        if exists is None:
-            db.session.add(
-                DayOff(
-                    host_id=current_user.id, day=day_off.day.data, reason=day_off.reason.data or ""
-                )
-            )
-            db.session.commit()
+        booked = hours.add_day_off(current_user, day_off.day.data, day_off.reason.data)
         flash(_("Day off added."), "success")
+        if booked:  # they stay booked: a day off only stops new bookings
+            flash(
+                ngettext(
+                    "You still have %(num)d session that day (%(times)s): move or cancel it "
+                    "from the schedule if you cannot take it.",
+                    "You still have %(num)d sessions that day (%(times)s): move or cancel them "
+                    "from the schedule if you cannot take them.",
+                    len(booked),
+                    times=", ".join(clock_time(o.starts_at) for o in booked),
+                ),
+                "error",
+            )
         return redirect(url_for(".availability"))
     days_off = db.session.scalars(
         select(DayOff)
@@ -794,6 +802,6 @@ def dismiss_notice(notice_id: int) -> Response:
         select(Notice).where(Notice.id == notice_id, Notice.user_id == current_user.id)
     ) or abort(404)
     if ConfirmForm().validate_on_submit():
-        notice.dismissed_at = now()
-        db.session.commit()
+        attendance.dismiss_notices(notice)
+        flash(_("The notice is dismissed. Your record is on your profile."), "success")
     return redirect(url_for("home.index"))

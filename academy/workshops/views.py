@@ -348,6 +348,7 @@ def staff_workshop(offering_id: int) -> str | Response:
         form=form,
         page=paginate(query),
         when=when,
+        now=now(),
     )
 
 

@@ -11,7 +11,8 @@ Create Date: 2026-12-01 09:00:00
   trigger's check and the write cannot interleave with another writer).
   NOTE for later SQLite migrations: a batch operation that *recreates* `occurrences` drops
   these triggers; recreate them after it (tests/scheduling/test_host_time.py would fail).
-* `occurrences.queue_counter` and `bookings.queue_ticket`: the waitlist's order.
+* `occurrences.queue_counter` and `bookings.queue_ticket`: the waitlist's order;
+  `occurrences.ical_sequence`: the host's calendar copy of a workshop date.
 * `dispatcher_beats`: when each outbox dispatcher last completed a cycle (notification log).
 """
 
@@ -72,6 +73,10 @@ def upgrade():
         "occurrences", sa.Column("queue_counter", sa.Integer(), server_default="0", nullable=False)
     )
     op.add_column("bookings", sa.Column("queue_ticket", sa.Integer(), nullable=True))
+    # The host's own calendar copy of a workshop date rises in SEQUENCE as staff move it.
+    op.add_column(
+        "occurrences", sa.Column("ical_sequence", sa.Integer(), server_default="0", nullable=False)
+    )
     # Today's queues keep their order: tickets 1, 2, ... by (queued_at, id) per occurrence.
     waiting = bind.execute(
         sa.text(
@@ -117,6 +122,7 @@ def downgrade():
     else:
         op.execute("DROP TRIGGER occurrences_host_time_insert")
         op.execute("DROP TRIGGER occurrences_host_time_update")
+    op.drop_column("occurrences", "ical_sequence")
     op.drop_column("bookings", "queue_ticket")
     op.drop_column("occurrences", "queue_counter")
     op.create_table(

@@ -279,3 +279,34 @@ def test_article_page_statements_do_not_grow(client, db, login, make_user, make_
     small = count_statements(client, queries, _url(article))
     bulk_articles(db, article.section_id, 500)
     assert count_statements(client, queries, _url(article)) == small
+
+
+def test_restoring_a_draft_revision_keeps_the_article_live_at_its_address(
+    client, db, login, author, make_article
+):
+    """Issue 19, defect 7: 'Restore' of an old draft revision also restored its draft state
+    and its old address, and the live article silently became a 404."""
+    article = make_article(title="Recurring invoices", body="First words", status="draft")
+    services.save_article(
+        article,
+        {
+            "title": "Recurring invoices",
+            "slug": "recurring",
+            "body": "Better words",
+            "status": "published",
+        },
+        by=author,
+        section_id=article.section_id,
+    )
+    assert client.get("/help/billing/recurring").status_code == 200
+    login(author)
+    assert client.post(f"/help/staff/articles/{article.id}/restore/1").status_code == 302
+    db.session.expire_all()
+    restored = db.session.get(Article, article.id)
+    assert restored.body == "First words"  # the words come back
+    assert (restored.status, restored.slug) == ("published", "recurring")  # nothing else
+    client.post("/logout")
+    with client.session_transaction() as session:
+        session.clear()
+    r = client.get("/help/billing/recurring")
+    assert r.status_code == 200 and "First words" in r.text

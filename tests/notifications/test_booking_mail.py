@@ -154,3 +154,77 @@ def test_emails_are_in_the_clients_language_and_zone(clock, make_host, make_user
     body = _plain(mail)
     assert "marți, 1 decembrie 2026, 10:00 (Europe/Bucharest)" in body
     assert f"Bună ziua, {client.name}," in body
+
+
+def test_the_host_gets_an_organizer_copy_of_every_booking_move_and_cancel(
+    app, clock, make_host, make_user, book, smtp
+):
+    """Issue 19, defect 8: the host was never emailed. Now each change of a 1:1 sends the host
+    a copy for their own calendar, with them as ORGANIZER, in their language and zone."""
+    host = make_host(zone="America/New_York", language="en", name="Mihai Host")
+    client = make_user(name="Ana Client")
+    start = datetime(2026, 11, 27, 14, 0, tzinfo=UTC)  # 09:00 in New York
+    booking = book(client, host, start, note="Client portal")
+    with request_context(app):
+        services.reschedule(booking, host.id, start + timedelta(days=1), by=client, via="account")
+    with request_context(app):
+        services.cancel(booking, by=client, via="account")
+    dispatch_due()
+
+    mails = smtp.to(host.email)
+    assert [m["Subject"] for m in mails] == [
+        "New booking: Quick assist with Ana Client",
+        "Moved: Quick assist with Ana Client",
+        "Cancelled: Quick assist with Ana Client",
+    ]
+    assert "Friday, November 27, 2026, 9:00\u202fAM (America/New York)" in _plain(mails[0])
+    assert "Client portal" in _plain(mails[0])
+    events = []
+    for mail in mails:
+        [part] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+        cal = vobject.readOne(part.get_content())
+        assert cal.method.value == part.get_param("method")
+        events.append((cal.method.value, cal.vevent))
+    assert [m for m, _ in events] == ["PUBLISH", "PUBLISH", "CANCEL"]
+    uids = {e.uid.value for _, e in events}
+    assert len(uids) == 1 and uids != {booking.ical_uid}  # its own event, not the client's
+    assert [int(e.sequence.value) for _, e in events] == [0, 1, 2]
+    for _, event in events:
+        assert event.organizer.value == f"mailto:{host.email}"
+        assert event.attendee.value == f"mailto:{client.email}"
+    assert events[1][1].dtstart.value == start + timedelta(days=1)
+
+
+def test_a_workshop_host_gets_the_date_moved_and_cancelled(
+    app, clock, make_user, make_workshop, smtp
+):
+    from academy.scheduling.workshops import cancel_occurrence, update_occurrence
+
+    host = make_user("staff", name="Workshop Host")
+    occ = make_workshop(capacity=5, host=host)
+    with request_context(app):
+        update_occurrence(
+            occ,
+            start=occ.starts_at + timedelta(hours=2),
+            minutes=60,
+            host=host,
+            capacity=5,
+            meeting_url="https://meet.example.com/w",
+            by=host,
+        )
+    with request_context(app):
+        cancel_occurrence(occ, by=host)
+    dispatch_due()
+    mails = smtp.to(host.email)
+    assert [m["Subject"].split(":")[0] for m in mails] == [
+        "Your workshop date",
+        "Your workshop date moved",
+        "Your workshop date is cancelled",
+    ]
+    sequences = []
+    for mail in mails:
+        [part] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+        cal = vobject.readOne(part.get_content())
+        assert cal.vevent.organizer.value == f"mailto:{host.email}"
+        sequences.append((cal.method.value, int(cal.vevent.sequence.value)))
+    assert sequences == [("PUBLISH", 0), ("PUBLISH", 1), ("CANCEL", 2)]

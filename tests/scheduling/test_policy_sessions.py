@@ -10,6 +10,7 @@ from academy.scheduling.policy import (
     booking_decision,
     change_decision,
     link_valid_until,
+    outcome_decision,
     reminders,
 )
 
@@ -47,6 +48,27 @@ def test_r10_late_exactly_when_notice_is_short(start, before):
         assert not d.allowed
     else:
         assert d.allowed and d.late is (before < POLICY.notice)
+
+
+@given(start=instants, before=offsets)
+def test_r10_staff_changing_a_clients_session_is_never_late(start, before):
+    """R10/R12 are about the client's own changes (issue 19, defect 2)."""
+    d = change_decision(start, start - before, by_client=False)
+    assert d.allowed is (before > timedelta(0)) and not d.late
+
+
+# R12, R13 ----------------------------------------------------------------------------------------
+
+
+def test_r13_no_show_and_interruption_only_after_five_unresponsive_minutes():
+    """Issue 19, defect 3: 'interrupted' 20 s after the start, a no-show after 13 s."""
+    for outcome in ("no_show", "interrupted"):
+        for early in (timedelta(seconds=13), timedelta(seconds=20), timedelta(minutes=5)):
+            d = outcome_decision(outcome, START, START + early)
+            assert not d.allowed and d.rule == "R13" and d.params == {"minutes": 5}
+        assert outcome_decision(outcome, START, START + timedelta(minutes=5, seconds=1))
+    assert outcome_decision("attended", START, START)
+    assert not outcome_decision("attended", START, START - timedelta(seconds=1))
 
 
 # R8 ----------------------------------------------------------------------------------------------

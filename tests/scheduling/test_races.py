@@ -242,9 +242,10 @@ def test_cancel_against_leaving_the_waitlist(
 def _invites(db, booking_id: int) -> list[tuple[str, int]]:
     """(METHOD, SEQUENCE) of every invite queued for a booking, in the order queued."""
     found = []
+    client_id = db.session.get(Booking, booking_id).user_id  # not the host's copies
     for msg in db.session.scalars(
         sa.select(OutboxMessage)
-        .where(OutboxMessage.booking_id == booking_id)
+        .where(OutboxMessage.booking_id == booking_id, OutboxMessage.user_id == client_id)
         .order_by(OutboxMessage.id)
     ):
         for att in msg.attachments or []:
