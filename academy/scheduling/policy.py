@@ -1,4 +1,4 @@
-"""The support terms (../shared/POLICY.md) as pure decisions.
+"""The support terms (POLICY.md) as pure decisions.
 
 No Flask, no SQLAlchemy: functions take plain values and return a Decision that says
 whether something is allowed, why, and under which rule. Reasons are English message
