@@ -803,5 +803,5 @@ def dismiss_notice(notice_id: int) -> Response:
     ) or abort(404)
     if ConfirmForm().validate_on_submit():
         attendance.dismiss_notices(notice)
-        flash(_("The notice is dismissed. Your record is on your profile."), "success")
+        flash(_("The notice is dismissed."), "success")
     return redirect(url_for("home.index"))
