@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -206,3 +207,46 @@ def test_a_day_off_over_a_booked_session_warns_the_host(client, login, make_user
     )
     assert "Day off added." in r.text
     assert "You still have 1 session that day (9:00\u202fAM)" in r.text
+
+
+def test_the_romanian_second_no_show_email_is_all_romanian(app, db, make_user, host, book, clock):
+    """Defect 5: the Romanian email about a second no-show had an English sentence (the
+    penalty was explained in the request's language, not the recipient's), and its date was
+    in the staff member's zone."""
+    me = make_user(plan="business", language="ro", timezone="America/New_York")
+    _two_no_shows(app, book, me, host, clock)
+    [mail] = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == "noshow_penalty")
+    ).all()
+    assert "După a doua neprezentare în 12 luni" in mail.body_text
+    assert "After a second" not in mail.body_text and "After a second" not in mail.body_html
+    assert "(America/New York)" in mail.body_text  # the recipient's zone
+
+
+def test_the_staff_schedule_shows_the_waitlist_and_outcomes(
+    app, client, login, make_user, host, book, make_workshop, register, clock
+):
+    """Defect 6: Staff → Schedule showed waitlisted clients as 'Confirmed', never outcomes."""
+    occ = make_workshop(capacity=2, host=host)
+    register(make_user(name="Seated One"), occ)
+    register(make_user(name="Seated Two"), occ)
+    register(make_user(name="Waiting Three"), occ)
+    missed = book(make_user(name="Missed Four"), host, FRI_9)
+    clock.freeze(FRI_9 + timedelta(minutes=10))
+    _mark(app, missed, Outcome.NO_SHOW, host)
+    login(host)
+    page = client.get("/staff/sessions?start=2026-11-25&end=2026-12-31").text
+    rows = {
+        name: status
+        for name, status in re.findall(
+            r"<td>([^<]+)<br><span class=\"muted\">[^<]+</span></td>\s*<td>[^<]*</td>\s*"
+            r"<td><span class=\"badge[^\"]*\">([^<]+)</span></td>",
+            page,
+        )
+    }
+    assert rows == {
+        "Seated One": "Confirmed",
+        "Seated Two": "Confirmed",
+        "Waiting Three": "On the waitlist",
+        "Missed Four": "No-show",
+    }
