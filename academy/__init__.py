@@ -13,11 +13,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from academy.config import ROOT, Config
+from academy.core.urls import trusted_hosts
 from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["BASE_URL"])
     if app.config["TRUST_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        # X-Forwarded-Host is never trusted: the Host header the proxy passes on is checked
+        # against TRUSTED_HOSTS, and links come from BASE_URL anyway (academy.core.urls).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=0)  # type: ignore[method-assign]
 
     _init_extensions(app)
     app.url_map.converters["int"] = BoundedInt
@@ -152,6 +157,11 @@ def _register_errors(app: Flask) -> None:
                 "Go back, reload the page and try again."
             ),
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page layout either.
+        return "Bad request: unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

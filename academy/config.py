@@ -20,6 +20,10 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _list(name: str) -> list[str]:
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):  # Heroku-style URLs
@@ -39,8 +43,12 @@ class Config:
 
         https = _bool("HTTPS")
         self.PREFERRED_URL_SCHEME = "https" if https else "http"
-        # Links in emails made outside a web request (CLI, demo data) start with this.
-        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+        # Every absolute link (emails, the calendar feed, certificate PDFs) starts with this,
+        # never with the request's host (password-reset poisoning, ASVS 5.1.5).
+        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # The Host values a request may carry; empty: BASE_URL's host (create_app fills it in).
+        # Any other Host is a 400 before a view runs.
+        self.TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or None
         self.SESSION_COOKIE_SECURE = https
         self.REMEMBER_COOKIE_SECURE = https
         self.SESSION_COOKIE_HTTPONLY = True

@@ -65,6 +65,8 @@ def _test_config(url: str, tmp: Path) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
+        # The test client's host: emailed links read "http://localhost/..." as before.
+        "BASE_URL": "http://localhost",
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
