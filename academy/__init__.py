@@ -107,6 +107,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     from academy.accounts.models import User
+    from academy.accounts.services import prepare_dummy_hash
+
+    prepare_dummy_hash(app.config)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

@@ -7,7 +7,11 @@ academy.scheduling.access.can_use, which combines it with the rest of the terms.
 from __future__ import annotations
 
 import hashlib
+import secrets
+from collections.abc import Mapping
 from contextlib import suppress
+from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,13 +33,34 @@ from academy.scheduling.policy import Channel, Decision, Grant, channel_decision
 RESET_PURPOSE = "password-reset"
 
 
-def _hasher() -> PasswordHasher:
-    c = current_app.config
-    return PasswordHasher(
-        time_cost=c["ARGON2_TIME_COST"],
-        memory_cost=c["ARGON2_MEMORY_COST"],
-        parallelism=c["ARGON2_PARALLELISM"],
+def _argon2_params(config: Mapping[str, Any]) -> tuple[int, int, int]:
+    return (
+        config["ARGON2_TIME_COST"],
+        config["ARGON2_MEMORY_COST"],
+        config["ARGON2_PARALLELISM"],
     )
+
+
+@lru_cache(maxsize=8)
+def _hasher_for(params: tuple[int, int, int]) -> PasswordHasher:
+    time_cost, memory_cost, parallelism = params
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(_argon2_params(current_app.config))
+
+
+@lru_cache(maxsize=8)
+def _dummy_hash(params: tuple[int, int, int]) -> str:
+    """The hash an unknown email is checked against: made once per set of parameters (per
+    process), so that a login for an unknown email costs one verification, like a known one."""
+    return _hasher_for(params).hash(secrets.token_urlsafe(16))
+
+
+def prepare_dummy_hash(config: Mapping[str, Any]) -> None:
+    """Make the dummy hash at start-up, so that not even the first unknown email takes longer."""
+    _dummy_hash(_argon2_params(config))
 
 
 def hash_password(password: str) -> str:
@@ -54,8 +79,9 @@ def find_user_by_email(email: str) -> User | None:
 def check_password(user: User | None, password: str) -> bool:
     """Verify, upgrading the hash when the parameters changed.
 
-    Without a user a dummy hash is still verified so that response time does not tell
-    whether an email has an account.
+    Without a user a dummy hash (made once) is still verified: the same work, one argon2
+    verification, so that response time does not tell whether an email has an account
+    (ASVS 2.2.1 / 3.x enumeration).
     """
     hasher = _hasher()
     if user is None:
@@ -70,16 +96,9 @@ def check_password(user: User | None, password: str) -> bool:
     return True
 
 
-_DUMMY: dict[str, str] = {}
-
-
-def _dummy_hash() -> str:
-    return _DUMMY.setdefault("hash", _hasher().hash("dummy-password"))
-
-
 def _burn(hasher: PasswordHasher) -> None:
     with suppress(VerificationError):
-        hasher.verify(_dummy_hash(), "not-the-password")
+        hasher.verify(_dummy_hash(_argon2_params(current_app.config)), "not-the-password")
 
 
 def authenticate(email: str, password: str) -> User | None:

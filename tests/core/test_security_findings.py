@@ -93,3 +93,46 @@ def test_1_an_unknown_host_is_refused_on_every_page(client):
     assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
     assert client.get("/").status_code == 200
     assert client.get("/", base_url="http://127.0.0.1:5000").status_code == 200
+
+
+# --- 2. Medium: login timing tells which emails have accounts -----------------------------------
+
+
+@pytest.fixture
+def argon2_calls(monkeypatch):
+    """Counts argon2 verifications and hashes (the work that took 110 ms against 240 ms)."""
+    from argon2 import PasswordHasher
+
+    calls = {"verify": 0, "hash": 0}
+    verify, hash_ = PasswordHasher.verify, PasswordHasher.hash
+
+    def counting_verify(self, *args, **kwargs):
+        calls["verify"] += 1
+        return verify(self, *args, **kwargs)
+
+    def counting_hash(self, *args, **kwargs):
+        calls["hash"] += 1
+        return hash_(self, *args, **kwargs)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting_verify)
+    monkeypatch.setattr(PasswordHasher, "hash", counting_hash)
+
+    def measure(do):
+        before = dict(calls)
+        do()
+        return {k: calls[k] - before[k] for k in calls}
+
+    return measure
+
+
+def test_2_login_does_the_same_argon2_work_for_known_and_unknown_emails(
+    client, make_user, argon2_calls
+):
+    user = make_user(password="right-password-1")
+
+    def attempt(email):
+        return lambda: client.post("/login", data={"email": email, "password": "wrong-guess-1"})
+
+    known = [argon2_calls(attempt(user.email)) for _ in range(3)]
+    unknown = [argon2_calls(attempt(f"nobody{i}@example.com")) for i in range(3)]
+    assert known == unknown == [{"verify": 1, "hash": 0}] * 3
