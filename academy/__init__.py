@@ -106,17 +106,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
 
-    from academy.accounts.models import User
+    from academy.accounts import sessions
     from academy.accounts.services import prepare_dummy_hash
 
     prepare_dummy_hash(app.config)
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        from academy.core.params import to_id
-
-        uid = to_id(user_id)
-        return db.session.get(User, uid) if uid else None
+    login_manager.user_loader(sessions.load_user)
+    login_manager.unauthorized_handler(sessions.unauthorized)
+    app.before_request(sessions.load_early)
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
     import academy.courses.models

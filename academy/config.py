@@ -108,6 +108,12 @@ class Config:
         self.SMS_AUTH_TOKEN = os.environ.get("SMS_AUTH_TOKEN", "")
         self.SMS_FROM = os.environ.get("SMS_FROM", "")
 
+        # Sessions (ASVS 3.3.2): log in again this long after logging in, and after this long
+        # without activity (staff and admins sooner). 0 turns a limit off.
+        self.SESSION_LIFETIME_HOURS = _int("SESSION_LIFETIME_HOURS", 12)
+        self.SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 120)
+        self.SESSION_IDLE_MINUTES_STAFF = _int("SESSION_IDLE_MINUTES_STAFF", 30)
+
         self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
         # argon2id parameters (argon2-cffi's RFC 9106 low-memory profile by default).
         self.ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)

@@ -17,8 +17,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
 from academy.core.clock import now
@@ -157,10 +158,25 @@ def update_profile(
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """A new password ends every session of the user (ASVS 3.3.3); the view keeps its own."""
     if not check_password(user, current):
         raise DomainError(_l("That is not your current password."), field="current_password")
     user.password_hash = hash_password(new)
+    end_sessions(user)
     db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """End every session of `user`, on every device (academy.accounts.sessions): one more
+    session generation, by a single UPDATE so that two at once both count. The caller commits."""
+    table = User.__table__
+    generation = db.session.execute(
+        update(table)
+        .where(table.c.id == user.id)
+        .values(session_generation=table.c.session_generation + 1)
+        .returning(table.c.session_generation)
+    ).scalar_one()
+    set_committed_value(user, "session_generation", generation)
 
 
 def _fingerprint(user: User) -> str:
@@ -196,8 +212,10 @@ def user_for_reset_token(token: str) -> User:
 
 
 def reset_password(token: str, new_password: str) -> User:
+    """A reset ends every session of the user, wherever it is (ASVS 3.3.3)."""
     user = user_for_reset_token(token)
     user.password_hash = hash_password(new_password)
+    end_sessions(user)
     db.session.commit()
     return user
 

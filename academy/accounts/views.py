@@ -14,13 +14,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from academy.accounts import services
+from academy.accounts import services, sessions
 from academy.accounts.forms import (
     ChangePasswordForm,
     FirmForm,
@@ -75,7 +75,7 @@ def signup() -> str | Response:
         except DomainError as error:
             show_error(form, error)
         else:
-            login_user(user)
+            sessions.start(user)
             flash(_("Welcome to TaxDome Academy, %(name)s.", name=user.name), "success")
             return redirect(url_for("home.index"))
     return render_template("accounts/signup.html", form=form)
@@ -90,8 +90,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a fresh session on login (no fixation)
-            login_user(user)
+            sessions.start(user)
             flash(_("You are logged in."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         # Same words whether the email exists or not.
@@ -102,10 +101,7 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    language = current_user.language
-    logout_user()
-    session.clear()
-    session["language"] = language  # the next pages stay in the language they were in
+    sessions.end(current_user)
     flash(_("You are logged out."), "success")
     return redirect(url_for("home.index"))
 
@@ -131,8 +127,7 @@ def reset_password(token: str) -> str | Response:
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user = services.reset_password(token, form.password.data)
-        session.clear()
-        login_user(user)
+        sessions.start(user)
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("home.index"))
     return render_template("accounts/reset.html", form=form)
@@ -161,7 +156,11 @@ def profile() -> str | Response:
         except DomainError as error:
             show_error(password_form, error)
         else:
-            flash(_("Your password has been changed."), "success")
+            sessions.keep(current_user)
+            flash(
+                _("Your password has been changed. You are logged out on every other device."),
+                "success",
+            )
             return redirect(url_for(".profile"))
     firm = (
         db.session.scalar(
@@ -179,6 +178,17 @@ def profile() -> str | Response:
         firm=firm,
         feed=feed_urls(current_user),
     )
+
+
+@bp.post("/profile/sessions/end")
+@login_required
+def end_other_sessions() -> Response:
+    """ "Log out other devices" (ASVS 3.3.3): every session but this one ends."""
+    services.end_sessions(current_user)
+    db.session.commit()
+    sessions.keep(current_user)
+    flash(_("You are logged out on every other device."), "success")
+    return redirect(url_for(".profile", _anchor="devices"))
 
 
 # --- Staff -----------------------------------------------------------------------------------

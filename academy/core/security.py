@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, current_app
 from flask_login import current_user, login_required
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,6 +38,18 @@ def install_headers(app: Flask) -> None:
         if app.config.get("PREFERRED_URL_SCHEME") == "https":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def not_activity(view: F) -> F:
+    """Mark a view that the page itself calls on a timer (a CSRF token refresh), not the
+    person: its requests do not keep an idle session alive (academy.accounts.sessions)."""
+    view.not_activity = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_activity(endpoint: str | None) -> bool:
+    view = current_app.view_functions.get(endpoint or "")
+    return not getattr(view, "not_activity", False)
 
 
 def _requires(check: Callable[[Any], bool]) -> Callable[[F], F]:

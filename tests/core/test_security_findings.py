@@ -13,7 +13,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from academy.config import Config
 from academy.notifications.models import OutboxMessage
+from tests.conftest import Client
+from tests.courses.conftest import make_course as make_course  # a fixture
 
 LEAD = "needs the lead's request parsing in sessions/workshops views (issue 13, their part)"
 
@@ -136,3 +139,161 @@ def test_2_login_does_the_same_argon2_work_for_known_and_unknown_emails(
     known = [argon2_calls(attempt(user.email)) for _ in range(3)]
     unknown = [argon2_calls(attempt(f"nobody{i}@example.com")) for i in range(3)]
     assert known == unknown == [{"verify": 1, "hash": 0}] * 3
+
+
+# --- 3. Medium: sessions cannot be ended (ASVS 3.3.1-3.3.3) -------------------------------------
+
+# The limits as a deployment gets them (the test configuration turns them off, see conftest).
+SESSION_LIMITS = {
+    key: Config().as_dict()[key]
+    for key in ("SESSION_LIFETIME_HOURS", "SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES_STAFF")
+}
+FETCH = {"X-Requested-With": "fetch"}
+
+
+def test_3_session_limits_default_to_asvs_level_2():
+    assert SESSION_LIMITS == {
+        "SESSION_LIFETIME_HOURS": 12,
+        "SESSION_IDLE_MINUTES": 120,
+        "SESSION_IDLE_MINUTES_STAFF": 30,
+    }
+
+
+def _browser(app, user, password="right-password-1"):  # noqa: S107
+    """Another browser, logged in through the login form."""
+    browser = Client(app, app.response_class, use_cookies=True)
+    r = browser.post("/login", data={"email": user.email, "password": password})
+    assert r.status_code == 302
+    return browser
+
+
+def _logged_in(browser) -> bool:
+    return browser.get("/profile").status_code == 200
+
+
+def _copy(browser, app):
+    """A second client holding a copy of `browser`'s session cookie (a stolen cookie)."""
+    thief = Client(app, app.response_class, use_cookies=True)
+    thief.set_cookie("session", browser.get_cookie("session").value)
+    return thief
+
+
+def test_3_a_cookie_copied_before_logout_no_longer_works_after_it(app, make_user):
+    user = make_user(password="right-password-1")
+    browser = _browser(app, user)
+    thief = _copy(browser, app)
+    assert _logged_in(thief)
+    browser.post("/logout")
+    assert not _logged_in(browser)
+    r = thief.get("/profile", follow_redirects=True)
+    assert "Your session has ended" in r.text and "Log in" in r.text
+    assert not _logged_in(thief)
+
+
+def test_3_a_password_change_ends_every_other_session_and_keeps_this_one(app, make_user):
+    user = make_user(password="right-password-1")
+    here, elsewhere = _browser(app, user), _browser(app, user)
+    stolen = _copy(here, app)
+    r = here.post(
+        "/profile",
+        data={"pw-current_password": "right-password-1", "pw-password": "new-password-1"},
+        follow_redirects=True,
+    )
+    assert "You are logged out on every other device." in r.text
+    assert _logged_in(here)
+    assert not _logged_in(elsewhere) and not _logged_in(stolen)
+
+
+def test_3_a_password_reset_ends_every_session(app, db, make_user):
+    from academy.accounts.services import RESET_PURPOSE, _fingerprint
+    from academy.core.tokens import make_token
+
+    user = make_user(password="right-password-1")
+    elsewhere = _browser(app, user)
+    token = make_token(RESET_PURPOSE, {"uid": user.id, "fp": _fingerprint(user)})
+    resetting = Client(app, app.response_class, use_cookies=True)
+    r = resetting.post(
+        f"/password/reset/{token}", data={"password": "new-password-1", "confirm": "new-password-1"}
+    )
+    assert r.status_code == 302 and _logged_in(resetting)
+    assert not _logged_in(elsewhere)
+
+
+def test_3_log_out_other_devices_from_the_profile(app, make_user):
+    user = make_user(password="right-password-1")
+    here, elsewhere = _browser(app, user), _browser(app, user)
+    page = here.get("/profile").text
+    assert "Log out other devices" in page
+    r = here.post("/profile/sessions/end", follow_redirects=True)
+    assert "You are logged out on every other device." in r.text
+    assert _logged_in(here) and not _logged_in(elsewhere)
+
+
+@pytest.mark.app_config(**SESSION_LIMITS)
+def test_3_a_session_ends_12_hours_after_login_even_when_active(app, make_user, clock):
+    from datetime import timedelta
+
+    browser = _browser(app, make_user(password="right-password-1"))
+    for _ in range(11 * 6):  # active every 10 minutes for 11 hours
+        clock.advance(timedelta(minutes=10))
+        assert _logged_in(browser)
+    clock.advance(timedelta(minutes=59, seconds=59))
+    assert _logged_in(browser)  # 11:59:59 after logging in
+    clock.advance(timedelta(seconds=2))
+    r = browser.get("/profile", follow_redirects=True)
+    assert "logged out 12 hours after logging in" in r.text
+    assert not _logged_in(browser)
+
+
+@pytest.mark.app_config(**SESSION_LIMITS)
+@pytest.mark.parametrize(("role", "idle"), [("staff", 30), ("admin", 30), ("client", 120)])
+def test_3_a_session_ends_after_a_time_without_activity(app, make_user, clock, role, idle):
+    from datetime import timedelta
+
+    browser = _browser(app, make_user(role, password="right-password-1"))
+    clock.advance(timedelta(minutes=idle - 1))
+    assert _logged_in(browser)  # and that request was activity
+    clock.advance(timedelta(minutes=idle - 1))
+    assert _logged_in(browser)
+    clock.advance(timedelta(minutes=idle, seconds=1))
+    r = browser.get("/profile", follow_redirects=True)
+    assert f"You were logged out after {idle} minutes without activity." in r.text
+    assert not _logged_in(browser)
+
+
+@pytest.mark.app_config(**SESSION_LIMITS)
+def test_3_a_quiz_in_progress_keeps_its_session_alive_by_its_autosave(
+    app, db, make_user, make_course, clock
+):
+    from datetime import timedelta
+
+    from academy.courses import services
+    from academy.courses.models import Quiz
+
+    browser = _browser(app, make_user(password="right-password-1"))
+    course = make_course()
+    quiz = services.load_quiz(
+        db.session.scalar(sa.select(Quiz.id).where(Quiz.course_id == course.id))
+    )
+    r = browser.post(f"/academy/quizzes/{quiz.id}/start")
+    attempt = re.search(r"/attempts/(\d+)", r.headers["Location"]).group(1)
+    choice = str(quiz.questions[0].choices[1].id)
+    for _ in range(5):  # five hours of a long quiz, an answer every 100 minutes
+        clock.advance(timedelta(minutes=100))
+        saved = browser.post(
+            f"/academy/attempts/{attempt}/save",
+            data={f"q{quiz.questions[0].id}": choice},
+            headers=FETCH,
+        )
+        assert saved.status_code == 200 and saved.json["saved"]
+    # The page's own CSRF-token refresh is not activity: left alone, the session ends.
+    for _ in range(7):
+        clock.advance(timedelta(minutes=20))
+        browser.get(f"/academy/attempts/{attempt}/token", headers=FETCH)
+    late = browser.post(
+        f"/academy/attempts/{attempt}/save",
+        data={f"q{quiz.questions[0].id}": choice},
+        headers=FETCH,
+    )
+    assert late.status_code == 401
+    assert late.json["retry"] is False and "Log in again" in late.json["message"]
