@@ -50,6 +50,12 @@ class Config:
         # Any other Host is a 400 before a view runs.
         self.TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or None
         self.SESSION_COOKIE_SECURE = https
+        # Over HTTPS the cookies carry the __Host- prefix: the browser then accepts them only
+        # from this very host, sent Secure and for every path, so no sibling subdomain (or a
+        # man in the middle over plain HTTP) can plant or overwrite a session (ASVS 3.4.4).
+        self.SESSION_COOKIE_NAME = "__Host-session" if https else "session"
+        self.REMEMBER_COOKIE_NAME = "__Host-remember_token" if https else "remember_token"
+        self.HSTS_INCLUDE_SUBDOMAINS = _bool("HSTS_INCLUDE_SUBDOMAINS")
         self.REMEMBER_COOKIE_SECURE = https
         self.SESSION_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_HTTPONLY = True

@@ -297,3 +297,47 @@ def test_3_a_quiz_in_progress_keeps_its_session_alive_by_its_autosave(
     )
     assert late.status_code == 401
     assert late.json["retry"] is False and "Log in again" in late.json["message"]
+
+
+# --- 5. Low: headers: no-store when logged in; __Host- cookie and HSTS over HTTPS --------------
+
+
+def test_5_every_logged_in_response_is_no_store(client, login, make_user):
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    login(make_user("staff"))
+    for url in ["/", "/profile", "/staff/users", "/sessions/mine", "/help/", "/no-such-page"]:
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    # Static files stay cacheable.
+    with client.get("/static/css/app.css") as r:
+        assert "no-store" not in r.headers.get("Cache-Control", "")
+
+
+def test_5_the_login_response_itself_is_no_store(client, make_user):
+    user = make_user(password="right-password-1")
+    r = client.post("/login", data={"email": user.email, "password": "right-password-1"})
+    assert r.status_code == 302 and r.headers["Cache-Control"] == "no-store"
+
+
+def test_5_over_https_the_session_cookie_has_the_host_prefix(make_app, make_user, monkeypatch):
+    user = make_user(password="right-password-1")
+    monkeypatch.setenv("HTTPS", "1")
+    app = make_app()
+    with app.app_context():
+        r = Client(app, app.response_class).post(
+            "/login",
+            data={"email": user.email, "password": "right-password-1"},
+            base_url="https://localhost",
+        )
+    cookie = r.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    assert r.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_5_hsts_include_subdomains_is_an_option(make_app, monkeypatch):
+    monkeypatch.setenv("HTTPS", "1")
+    monkeypatch.setenv("HSTS_INCLUDE_SUBDOMAINS", "1")
+    app = make_app()
+    with app.app_context():
+        r = app.test_client().get("/", base_url="https://localhost")
+    assert r.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
