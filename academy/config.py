@@ -71,6 +71,13 @@ class Config:
         self.RATELIMIT_SWALLOW_ERRORS = True
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+        # Failed logins per account (the email typed), from any address (ASVS 2.2.1).
+        self.LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get(
+            "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;50 per hour"
+        )
+        self.SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "3 per minute;10 per hour")
+        # Sign-up and password-reset emails to one address (no mail-bombing a stranger).
+        self.EMAIL_RATE_LIMIT = os.environ.get("EMAIL_RATE_LIMIT", "3 per hour")
 
         self.BABEL_DEFAULT_LOCALE = "en"
         self.LANGUAGES = ("en", "ro")
@@ -121,6 +128,9 @@ class Config:
         self.SESSION_IDLE_MINUTES_STAFF = _int("SESSION_IDLE_MINUTES_STAFF", 30)
 
         self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+        self.SIGNUP_LINK_MAX_AGE = _int("SIGNUP_LINK_MAX_AGE", 86400)
+        # zxcvbn score (0-4) a new password needs (academy.accounts.passwords, ASVS 2.1.7).
+        self.PASSWORD_MIN_SCORE = _int("PASSWORD_MIN_SCORE", 3)
         # argon2id parameters (argon2-cffi's RFC 9106 low-memory profile by default).
         self.ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
         self.ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)

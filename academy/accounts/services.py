@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from contextlib import suppress
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +26,7 @@ from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
+from academy.core.timezones import is_valid_timezone
 from academy.core.tokens import InvalidToken, make_token, read_token
 from academy.core.urls import external_url
 from academy.extensions import db
@@ -32,6 +34,18 @@ from academy.notifications.services import enqueue_email
 from academy.scheduling.policy import Channel, Decision, Grant, channel_decision
 
 RESET_PURPOSE = "password-reset"
+SIGNUP_PURPOSE = "sign-up"
+
+
+@dataclass(frozen=True)
+class SignupDetails:
+    """What step one of signing up asked, carried signed in the emailed link."""
+
+    name: str
+    email: str
+    firm_name: str
+    timezone: str
+    language: str
 
 
 def _argon2_params(config: Mapping[str, Any]) -> tuple[int, int, int]:
@@ -119,6 +133,53 @@ def default_plan() -> Plan:
     if plan is None:
         raise RuntimeError("no subscription plans: run `flask db upgrade`")
     return plan
+
+
+def request_signup(*, name: str, email: str, firm_name: str, timezone: str, language: str) -> None:
+    """Step one of signing up. Whether or not the email has an account, the page says the
+    same ("check your email"); the mailbox's owner learns which it was (ASVS 2.2 / OWASP
+    account enumeration). A new address gets a link to choose a password and finish; an
+    address that has an account gets a note that it has one, with links to log in and to
+    reset the password."""
+    email = normalize_email(email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        enqueue_email(
+            existing,
+            "signup_existing",
+            N_("You already have a TaxDome Academy account"),
+            "signup_existing",
+            login_link=external_url("accounts.login"),
+            reset_link=external_url("accounts.forgot_password"),
+        )
+    else:
+        details = SignupDetails(name.strip(), email, firm_name.strip(), timezone, language)
+        token = make_token(SIGNUP_PURPOSE, asdict(details))
+        # Not saved: it only carries the address, name, language and zone for the email.
+        recipient = User(email=email, name=details.name, language=language, timezone=timezone)
+        enqueue_email(
+            recipient,
+            "signup_confirm",
+            N_("Finish creating your TaxDome Academy account"),
+            "signup_confirm",
+            link=external_url("accounts.finish_signup", token=token),
+            hours=current_app.config["SIGNUP_LINK_MAX_AGE"] // 3600,
+        )
+    db.session.commit()
+
+
+def signup_details(token: str) -> SignupDetails:
+    """What a sign-up link carries; InvalidToken when tampered with or expired."""
+    data = read_token(SIGNUP_PURPOSE, token, current_app.config["SIGNUP_LINK_MAX_AGE"])
+    try:
+        details = SignupDetails(**data)
+    except TypeError as exc:
+        raise InvalidToken() from exc
+    if details.language not in current_app.config["LANGUAGES"] or not is_valid_timezone(
+        details.timezone
+    ):
+        raise InvalidToken()
+    return details
 
 
 def sign_up(

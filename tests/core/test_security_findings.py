@@ -341,3 +341,125 @@ def test_5_hsts_include_subdomains_is_an_option(make_app, monkeypatch):
     with app.app_context():
         r = app.test_client().get("/", base_url="https://localhost")
     assert r.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+# --- 5. Low: accounts: sign-up, common passwords, per-account throttling -----------------------
+# "Sign-up says 'An account with this email already exists'": see test_signup_login.py,
+# test_signup_with_a_taken_email_answers_the_same_and_tells_the_owner (tests/accounts).
+
+SIGNUP = {
+    "name": "Ioana Marinescu",
+    "email": "ioana@example.com",
+    "firm": "Marinescu Contabilitate",
+    "timezone": "Europe/Bucharest",
+    "language": "en",
+}
+
+
+def _from(address: str) -> dict:
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, SIGNUP_RATE_LIMIT="2 per minute")
+def test_5_signup_is_rate_limited_and_costs_no_argon2_hash(client, argon2_calls):
+    codes = []
+    for n in range(3):
+        work = argon2_calls(
+            lambda n=n: codes.append(
+                client.post("/signup", data={**SIGNUP, "email": f"a{n}@example.com"}).status_code
+            )
+        )
+        assert work["hash"] == 0
+    assert codes == [200, 200, 429]
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, EMAIL_RATE_LIMIT="2 per hour")
+def test_5_one_address_gets_few_signup_and_reset_emails_whoever_asks(client, db, make_user):
+    make_user(email="ioana@example.com")
+    asks = [
+        client.post("/signup", data=SIGNUP, **_from("10.0.0.1")),
+        client.post("/password/forgot", data={"email": "ioana@example.com"}, **_from("10.0.0.2")),
+        client.post("/signup", data=SIGNUP, **_from("10.0.0.3")),
+    ]
+    assert [r.status_code for r in asks] == [200, 200, 429]
+    assert len(list(db.session.scalars(sa.select(OutboxMessage)))) == 2
+    assert client.post("/signup", data={**SIGNUP, "email": "dana@example.com"}).status_code == 200
+
+
+COMMON = ["password12", "1234567890", "qwertyuiop"]
+
+
+def _signup_path(db) -> str:
+    client_link = db.session.scalar(
+        sa.select(OutboxMessage.body_text).where(OutboxMessage.kind == "signup_confirm")
+    )
+    return re.search(r"http://localhost(/signup/finish/\S+)", client_link).group(1)
+
+
+@pytest.mark.parametrize("password", COMMON)
+def test_5_common_passwords_are_refused_beside_the_field_at_signup(client, db, password):
+    client.post("/signup", data=SIGNUP)
+    path = _signup_path(db)
+    r = client.post(path, data={"password": password})
+    assert r.status_code == 200
+    error = re.search(r'id="password-error"[^>]*>([^<]+)<', r.text).group(1)
+    assert "common passwords" in error or "too easy to guess" in error
+    assert "Leave your name and email out of your password." in client.post(
+        path, data={"password": "ioanamarinescu"}
+    ).text.replace("&#39;", "'")
+    assert client.post(path, data={"password": "copper kettle harbour"}).status_code == 302
+
+
+@pytest.mark.parametrize("password", COMMON)
+def test_5_common_passwords_are_refused_on_change_and_reset(client, login, make_user, password):
+    from academy.accounts.services import RESET_PURPOSE, _fingerprint
+    from academy.core.tokens import make_token
+
+    user = login(make_user(password="old-password-1"))
+    r = client.post(
+        "/profile", data={"pw-current_password": "old-password-1", "pw-password": password}
+    )
+    assert r.status_code == 200 and 'id="pw-password-error"' in r.text
+    token = make_token(RESET_PURPOSE, {"uid": user.id, "fp": _fingerprint(user)})
+    r = client.post(f"/password/reset/{token}", data={"password": password, "confirm": password})
+    assert r.status_code == 200 and 'id="password-error"' in r.text
+
+
+def test_5_common_passwords_are_refused_by_the_cli(app):
+    r = app.test_cli_runner().invoke(
+        args=["users", "create-staff", "ops@example.com", "--password", "qwertyuiop"]
+    )
+    assert r.exit_code != 0 and "common passwords" in r.output
+
+
+@pytest.mark.app_config(
+    RATELIMIT_ENABLED=True,
+    LOGIN_RATE_LIMIT="100 per minute",
+    LOGIN_ACCOUNT_RATE_LIMIT="3 per minute",
+)
+def test_5_login_is_throttled_per_account_from_any_address(client, make_user):
+    """ASVS 2.2.1: a spread-out guessing attack on one account, one try per address."""
+    user = make_user(password="right-password-1")
+    other = make_user(password="right-password-1")
+    wrong = [
+        client.post(
+            "/login",
+            data={"email": user.email, "password": "wrong-guess-1"},
+            **_from(f"10.0.1.{n}"),
+        ).status_code
+        for n in range(4)
+    ]
+    assert wrong == [200, 200, 200, 429]
+    right = {"email": user.email, "password": "right-password-1"}
+    assert client.post("/login", data=right, **_from("10.0.2.1")).status_code == 429
+    # Another account is not affected, and a login that works does not count.
+    ok = {"email": other.email, "password": "right-password-1"}
+    for _ in range(4):
+        assert client.post("/login", data=ok, **_from("10.0.3.1")).status_code == 302
+        client.post("/logout", **_from("10.0.3.1"))
+    # An unknown email is throttled the same way (its answer tells nothing).
+    unknown = [
+        client.post("/login", data={"email": "x@example.com", "password": "p" * 10}).status_code
+        for _ in range(4)
+    ]
+    assert unknown == [200, 200, 200, 429]
