@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +12,7 @@ from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
-from academy.core.text import csv_cell
+from academy.core.text import csv_text
 from academy.extensions import db
 from academy.feedback.models import FeedbackItem, FeedbackKind, FeedbackNote, FeedbackStatus
 from academy.notifications.services import enqueue_email
@@ -148,13 +146,10 @@ CSV_COLUMNS = (
 
 
 def export_csv(items: Iterable[FeedbackItem]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for item in items:
-        writer.writerow(
-            csv_cell(v)
-            for v in (
+    return csv_text(
+        CSV_COLUMNS,
+        (
+            (
                 item.id,
                 item.created_at.isoformat(),
                 item.kind,
@@ -167,5 +162,6 @@ def export_csv(items: Iterable[FeedbackItem]) -> str:
                 item.message,
                 item.answer,
             )
-        )
-    return out.getvalue()
+            for item in items
+        ),
+    )

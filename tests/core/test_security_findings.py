@@ -18,7 +18,12 @@ from academy.notifications.models import OutboxMessage
 from tests.conftest import Client
 from tests.courses.conftest import make_course as make_course  # a fixture
 
-LEAD = "needs the lead's request parsing in sessions/workshops views (issue 13, their part)"
+# Marks the tests of the lead's part: expected to fail here, and strict, so that once both
+# branches are merged they report XPASS(strict) until the marker is removed.
+LEAD = pytest.mark.xfail(
+    reason="LEAD: needs the lead's part of issue 13 (sessions/workshops views, scheduling)",
+    strict=True,
+)
 
 
 def _outbox(db, kind: str) -> list[OutboxMessage]:
@@ -463,3 +468,112 @@ def test_5_login_is_throttled_per_account_from_any_address(client, make_user):
         for _ in range(4)
     ]
     assert unknown == [200, 200, 200, 429]
+
+
+# --- 5. Low: downloads keep the sender's path; CSV cells through the one formula guard ---------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _disposition(client, url) -> str:
+    with client.get(url) as r:
+        assert r.status_code == 200
+        return r.headers["Content-Disposition"]
+
+
+def test_5_attachment_downloads_send_the_base_name_only(client, db, login, make_user):
+    import io
+
+    from academy.support.models import SupportAttachment
+
+    login(make_user())
+    client.post(
+        "/support/requests/new",
+        data={
+            "subject": "Invoice not sent",
+            "body": "Alfa SRL got nothing.",
+            "attachments": [(io.BytesIO(b"notes"), "../../../tmp/raport ș.txt")],
+        },
+        content_type="multipart/form-data",
+    )
+    file = db.session.scalar(sa.select(SupportAttachment))
+    header = _disposition(client, f"/support/attachments/{file.id}")
+    assert header == "attachment; filename=\"raport s.txt\"; filename*=UTF-8''raport%20%C8%99.txt"
+    # A row stored before the fix still downloads under its base name.
+    file.filename = "..\\..\\windows\\evil.txt"
+    db.session.commit()
+    assert (
+        _disposition(client, f"/support/attachments/{file.id}") == "attachment; filename=evil.txt"
+    )
+
+
+def test_5_evidence_downloads_send_the_base_name_only(client, db, login, make_user):
+    import io
+
+    from academy.support.models import Incident
+
+    member, staff = make_user(), login(make_user("staff"))
+    client.post(
+        f"/staff/clients/{member.id}/incidents/new",
+        data={
+            "category": "offensive_language",
+            "description": "Insults during the call.",
+            "evidence": (io.BytesIO(PNG), "/../../../tmp/screen.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    incident = db.session.scalar(sa.select(Incident))
+    assert staff and incident.evidence_name == "screen.png"
+    header = _disposition(client, f"/staff/incidents/{incident.id}/evidence")
+    assert header == "attachment; filename=screen.png"
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("../../../tmp/x.pdf", "x.pdf"),
+        ("C:\\Users\\ana\\Desktop\\factură.pdf", "factură.pdf"),
+        ('a"b.txt', "ab.txt"),
+        ("../..", "download"),
+        ("...hidden", "hidden"),
+        ("", "download"),
+        (None, "download"),
+        ("scr\x00een\r\n.png", "screen.png"),
+    ],
+)
+def test_5_download_name(name, shown):
+    from academy.core.text import download_name
+
+    assert download_name(name) == shown
+
+
+def test_5_every_feedback_export_cell_goes_through_the_formula_guard(client, db, login, make_user):
+    from academy.feedback.services import leave_feedback
+
+    leave_feedback(kind="general", user=None, message="=HYPERLINK(1)", email="=1+2+x@example.com")
+    login(make_user("staff"))
+    with client.get("/staff/feedback.csv") as r:
+        text = r.get_data(as_text=True)
+    assert "'=1+2+x@example.com" in text and "'=HYPERLINK(1)" in text
+    assert ",=" not in text and "\n=" not in text
+
+
+def test_5_csv_text_guards_every_cell_and_the_header():
+    from academy.core.text import csv_text
+
+    text = csv_text(["=id", "name"], [[1, "@SUM(A1)"], ["-2", "+x"], [None, "\tTab"]])
+    assert text.splitlines() == ["'=id,name", "1,'@SUM(A1)", "'-2,'+x", ",'\tTab"]
+
+
+@LEAD
+def test_5_lead_roster_csv_email_cell_is_neutralised(
+    client, login, make_user, make_workshop, register
+):
+    """The roster export (academy/workshops/views.py) passes the email through csv_cell."""
+    occurrence = make_workshop()
+    register(make_user(email="=1+2+x@example.com"), occurrence)
+    login(make_user("staff"))
+    with client.get(f"/staff/workshops/dates/{occurrence.id}/roster.csv") as r:
+        text = r.get_data(as_text=True)
+    assert "'=1+2+x@example.com" in text
+    assert ",=1+2" not in text
