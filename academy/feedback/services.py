@@ -12,6 +12,7 @@ from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
+from academy.core.sql import insert_unless_exists
 from academy.core.text import csv_text
 from academy.extensions import db
 from academy.feedback.models import FeedbackItem, FeedbackKind, FeedbackNote, FeedbackStatus
@@ -21,7 +22,7 @@ from academy.scheduling.models import Booking, BookingStatus, OfferingKind
 MESSAGE_MAX = 5000
 
 
-def leave_feedback(
+def _item_values(
     *,
     kind: FeedbackKind,
     user: User | None,
@@ -31,8 +32,8 @@ def leave_feedback(
     email: str = "",
     category: str = "",
     **subject: Any,
-) -> FeedbackItem:
-    """File one feedback item; `subject` names the row it is about (booking_id=..., ...)."""
+) -> dict[str, Any]:
+    """The columns of a new feedback item, checked; DomainError beside the field otherwise."""
     message = (message or "").strip()
     if rating is not None and not 1 <= rating <= 5:
         raise DomainError(_("Choose a rating from 1 to 5."), field="rating")
@@ -45,16 +46,21 @@ def leave_feedback(
     # A visitor's general feedback needs an address to answer; a comment on an article does not.
     if user is None and not email and kind == FeedbackKind.GENERAL:
         raise DomainError(_("Leave an email address so we can answer you."), field="email")
-    item = FeedbackItem(
-        kind=kind,
-        user_id=user.id if user else None,
-        email=email or (user.email if user else ""),
-        rating=rating,
-        message=message,
-        subject_title=subject_title[:300],
-        category=category,
+    return {
+        "kind": kind,
+        "user_id": user.id if user else None,
+        "email": email or (user.email if user else ""),
+        "rating": rating,
+        "message": message,
+        "subject_title": subject_title[:300],
+        "category": category,
         **subject,
-    )
+    }
+
+
+def leave_feedback(**values: Any) -> FeedbackItem:
+    """File one feedback item; `subject` names the row it is about (booking_id=..., ...)."""
+    item = FeedbackItem(**_item_values(**values))
     db.session.add(item)
     db.session.commit()
     return item
@@ -70,14 +76,15 @@ def rating_of(booking_id: int) -> FeedbackItem | None:
 
 
 def rate_booking(booking: Booking, rating: int | None, message: str = "") -> FeedbackItem:
-    """A client's rating of a live session they attended, once, after it ends (R17)."""
+    """A client's rating of a live session they attended, once, after it ends (R17).
+
+    Once is kept by the database (one feedback item per booking): the same rating link posted
+    eight times at once stores one rating, and the others are told it is already rated."""
     occurrence = booking.occurrence
     if booking.status != BookingStatus.CONFIRMED or now() < occurrence.ends_at:
         raise DomainError(_("You can rate a session once it has ended."))
-    if rating_of(booking.id) is not None:
-        raise DomainError(_("You have already rated this session. Thank you!"))
     workshop = occurrence.offering.kind == OfferingKind.WORKSHOP
-    return leave_feedback(
+    values = _item_values(
         kind=FeedbackKind.WORKSHOP if workshop else FeedbackKind.SESSION,
         user=booking.user,
         rating=rating,
@@ -86,6 +93,13 @@ def rate_booking(booking: Booking, rating: int | None, message: str = "") -> Fee
         booking_id=booking.id,
         occurrence_id=occurrence.id,
     )
+    added = insert_unless_exists(FeedbackItem, **values)
+    db.session.commit()
+    if not added:
+        raise DomainError(_("You have already rated this session. Thank you!"))
+    return db.session.scalars(
+        select(FeedbackItem).where(FeedbackItem.booking_id == booking.id)
+    ).one()
 
 
 def triage(

@@ -577,3 +577,167 @@ def test_5_lead_roster_csv_email_cell_is_neutralised(
         text = r.get_data(as_text=True)
     assert "'=1+2+x@example.com" in text
     assert ",=1+2" not in text
+
+
+# --- 5. Low: business rules in the database: votes, ratings ------------------------------------
+
+
+@pytest.fixture
+def article(db, make_user):
+    from academy.help import services
+    from academy.help.models import HelpCategory, HelpSection
+
+    category = HelpCategory(slug="billing", name="Billing")
+    db.session.add(category)
+    db.session.flush()
+    section = HelpSection(category_id=category.id, name="Invoices")
+    db.session.add(section)
+    db.session.commit()
+    return services.save_article(
+        None,
+        {"title": "Recurring invoices", "body": "They repeat.", "status": "published"},
+        by=make_user("staff"),
+        section_id=section.id,
+        language="en",
+        translation_of=None,
+    )
+
+
+def _helpful(db, article) -> tuple[int, int]:
+    from academy.help.models import Article
+
+    db.session.expire_all()
+    found = db.session.get(Article, article.id)
+    return found.helpful_yes, found.helpful_no
+
+
+def test_5_one_vote_per_user_per_article_whatever_the_session(app, db, article, make_user):
+    user = make_user(password="right-password-1")
+    url = f"/help/billing/{article.slug}/vote"
+    for _ in range(5):  # five fresh sessions of the same person
+        assert _browser(app, user).post(url, data={"helpful": "yes"}).status_code == 302
+    assert _helpful(db, article) == (1, 0)
+
+
+def test_5_one_vote_per_visitor_by_a_signed_cookie(app, db, article):
+    url = f"/help/billing/{article.slug}/vote"
+    visitor = Client(app, app.response_class)
+    r = visitor.post(url, data={"helpful": "yes"})
+    cookie = visitor.get_cookie("visitor")
+    assert cookie is not None and cookie.http_only
+    for _ in range(4):  # the session is gone (closed browser), the visitor cookie is not
+        visitor.delete_cookie("session")
+        assert visitor.post(url, data={"helpful": "no"}).status_code == 302
+    assert _helpful(db, article) == (1, 0)
+    # A forged visitor id is not believed: it is a new visitor.
+    forged = Client(app, app.response_class)
+    forged.set_cookie("visitor", cookie.value.split(".")[0] + ".forged")
+    forged.post(url, data={"helpful": "yes"})
+    assert _helpful(db, article) == (2, 0)
+    assert r.status_code == 302
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, HELP_VOTE_RATE_LIMIT="3 per day")
+def test_5_fresh_sessions_without_cookies_run_into_the_vote_rate_limit(app, db, article):
+    url = f"/help/billing/{article.slug}/vote"
+    codes = [
+        Client(app, app.response_class).post(url, data={"helpful": "yes"}).status_code
+        for _ in range(5)
+    ]
+    assert codes == [302, 302, 302, 429, 429]
+    assert _helpful(db, article) == (3, 0)
+
+
+@pytest.mark.app_config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 10})
+def test_5_one_rating_link_posted_8_times_at_once_stores_one_rating(
+    app, db, clock, live_server, make_user, make_workshop, register
+):
+    import threading
+    from datetime import timedelta
+
+    from academy.feedback.models import FeedbackItem
+    from academy.scheduling.links import rating_link
+    from tests.conftest import request_context
+    from tests.sessions.test_race import _post
+
+    occurrence = make_workshop()
+    booking = register(make_user(), occurrence)
+    clock.freeze(occurrence.ends_at + timedelta(hours=1))
+    with request_context(app):
+        path = rating_link(booking).split("localhost", 1)[1]
+    barrier = threading.Barrier(8)
+    codes: list[int] = []
+
+    def post() -> None:
+        barrier.wait()
+        codes.append(_post(live_server, path, {"rating": "5", "message": "Great"})[0])
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(codes) and all(code in (200, 302) for code in codes), codes
+    assert codes.count(302) >= 1
+    count = db.session.scalar(
+        sa.select(sa.func.count(FeedbackItem.id)).where(FeedbackItem.booking_id == booking.id)
+    )
+    assert count == 1
+
+
+def test_5_a_second_rating_is_a_polite_already_rated(
+    app, db, clock, make_user, make_workshop, register
+):
+    from datetime import timedelta
+
+    from academy.core.errors import DomainError
+    from academy.feedback.services import rate_booking
+    from tests.conftest import request_context
+
+    occurrence = make_workshop()
+    booking = register(make_user(), occurrence)
+    clock.freeze(occurrence.ends_at + timedelta(hours=1))
+    with request_context(app):
+        rate_booking(booking, 4, "Good")
+        with pytest.raises(DomainError, match="You have already rated this session"):
+            rate_booking(booking, 1, "Again")
+
+
+@LEAD
+def test_5_lead_an_unlisted_or_inactive_workshop_date_cannot_be_registered(
+    client, db, login, make_user, make_workshop
+):
+    """The lead's part: POSTing the id of a date of an unlisted workshop does not register."""
+    from academy.scheduling.models import Booking, Offering
+
+    occurrence = make_workshop()
+    db.session.get(Offering, occurrence.offering_id).active = False
+    db.session.commit()
+    login(make_user())
+    r = client.post(f"/workshops/dates/{occurrence.id}/register")
+    assert r.status_code in (302, 404)
+    assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 0
+
+
+def test_5_a_rating_whose_check_read_stale_data_is_still_refused_by_the_database(
+    app, db, clock, make_user, make_workshop, register, monkeypatch
+):
+    """Two posts at the same instant both read "not rated yet"; the database keeps one."""
+    from datetime import timedelta
+
+    from academy.core.errors import DomainError
+    from academy.feedback import services
+    from academy.feedback.models import FeedbackItem
+    from tests.conftest import request_context
+
+    occurrence = make_workshop()
+    booking = register(make_user(), occurrence)
+    clock.freeze(occurrence.ends_at + timedelta(hours=1))
+    real = services.rating_of
+    monkeypatch.setattr(services, "rating_of", lambda booking_id: None)  # the stale read
+    with request_context(app):
+        services.rate_booking(booking, 4, "Good")
+        with pytest.raises(DomainError, match="You have already rated this session"):
+            services.rate_booking(booking, 1, "Again")
+    assert db.session.scalar(sa.select(sa.func.count(FeedbackItem.id))) == 1
+    assert real(booking.id).rating == 4
