@@ -33,7 +33,7 @@ def test_sign_up_log_in_switch_language_log_out(page: Page, shot, make_user, db)
     body = db.session.scalar(
         sa.select(OutboxMessage.body_text).where(OutboxMessage.kind == "signup_confirm")
     )
-    page.goto(re.search(r"http://localhost(/signup/finish/\S+)", body).group(1))
+    page.goto(re.search(r"(http://127\.0\.0\.1:\d+/signup/finish/\S+)", body).group(1))
     page.get_by_label("Choose a password").fill("short")
     page.get_by_role("button", name="Create account").click()
     expect(page.locator("#password-error")).to_have_text(
