@@ -19,5 +19,7 @@ def insert_unless_exists(model: Any, **values: Any) -> bool:
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = db.session.execute(insert(model).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)
+    table = model.__table__
+    # RETURNING says it on both databases (rowcount of an ORM insert can be -1 on psycopg).
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+    return db.session.execute(statement).first() is not None
