@@ -14,11 +14,12 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from academy.config import ROOT, Config
+from academy.core.urls import trusted_hosts
 from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["BASE_URL"])
     if app.config["TRUST_PROXY"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        # X-Forwarded-Host is never trusted: the Host header the proxy passes on is checked
+        # against TRUSTED_HOSTS, and links come from BASE_URL anyway (academy.core.urls).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=0)  # type: ignore[method-assign]
 
     _init_extensions(app)
     app.url_map.converters["int"] = BoundedInt
@@ -114,14 +119,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
 
-    from academy.accounts.models import User
+    from academy.accounts import sessions
+    from academy.accounts.services import prepare_dummy_hash
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        from academy.core.params import to_id
-
-        uid = to_id(user_id)
-        return db.session.get(User, uid) if uid else None
+    prepare_dummy_hash(app.config)
+    login_manager.user_loader(sessions.load_user)
+    login_manager.unauthorized_handler(sessions.unauthorized)
+    app.before_request(sessions.load_early)
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
     import academy.courses.models
@@ -165,6 +169,11 @@ def _register_errors(app: Flask) -> None:
                 "Go back, reload the page and try again."
             ),
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError) -> tuple[str, int, dict[str, str]]:
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page layout either.
+        return "Bad request: unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:

@@ -20,6 +20,10 @@ def _int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def _list(name: str) -> list[str]:
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres://"):  # Heroku-style URLs
@@ -41,9 +45,19 @@ class Config:
 
         https = _bool("HTTPS")
         self.PREFERRED_URL_SCHEME = "https" if https else "http"
-        # Links in emails made outside a web request (CLI, demo data) start with this.
-        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+        # Every absolute link (emails, the calendar feed, certificate PDFs) starts with this,
+        # never with the request's host (password-reset poisoning, ASVS 5.1.5).
+        self.BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # The Host values a request may carry; empty: BASE_URL's host (create_app fills it in).
+        # Any other Host is a 400 before a view runs.
+        self.TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or None
         self.SESSION_COOKIE_SECURE = https
+        # Over HTTPS the cookies carry the __Host- prefix: the browser then accepts them only
+        # from this very host, sent Secure and for every path, so no sibling subdomain (or a
+        # man in the middle over plain HTTP) can plant or overwrite a session (ASVS 3.4.4).
+        self.SESSION_COOKIE_NAME = "__Host-session" if https else "session"
+        self.REMEMBER_COOKIE_NAME = "__Host-remember_token" if https else "remember_token"
+        self.HSTS_INCLUDE_SUBDOMAINS = _bool("HSTS_INCLUDE_SUBDOMAINS")
         self.REMEMBER_COOKIE_SECURE = https
         self.SESSION_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_HTTPONLY = True
@@ -59,6 +73,13 @@ class Config:
         self.RATELIMIT_SWALLOW_ERRORS = True
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+        # Failed logins per account (the email typed), from any address (ASVS 2.2.1).
+        self.LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get(
+            "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;50 per hour"
+        )
+        self.SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "3 per minute;10 per hour")
+        # Sign-up and password-reset emails to one address (no mail-bombing a stranger).
+        self.EMAIL_RATE_LIMIT = os.environ.get("EMAIL_RATE_LIMIT", "3 per hour")
 
         self.BABEL_DEFAULT_LOCALE = "en"
         self.LANGUAGES = ("en", "ro")
@@ -81,6 +102,8 @@ class Config:
         self.SUPPORT_IMAP_PASSWORD = os.environ.get("SUPPORT_IMAP_PASSWORD", "")
         self.SUPPORT_IMAP_FOLDER = os.environ.get("SUPPORT_IMAP_FOLDER", "INBOX")
         self.FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5 per minute;30 per hour")
+        # "Was this helpful?" from visitors who are not logged in, per address and article.
+        self.HELP_VOTE_RATE_LIMIT = os.environ.get("HELP_VOTE_RATE_LIMIT", "3 per day")
         self.MAIL_DEFAULT_SENDER = os.environ.get(
             "MAIL_DEFAULT_SENDER", "TaxDome Academy <academy@taxdome.com>"
         )
@@ -105,7 +128,16 @@ class Config:
         self.SMS_AUTH_TOKEN = os.environ.get("SMS_AUTH_TOKEN", "")
         self.SMS_FROM = os.environ.get("SMS_FROM", "")
 
+        # Sessions (ASVS 3.3.2): log in again this long after logging in, and after this long
+        # without activity (staff and admins sooner). 0 turns a limit off.
+        self.SESSION_LIFETIME_HOURS = _int("SESSION_LIFETIME_HOURS", 12)
+        self.SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 120)
+        self.SESSION_IDLE_MINUTES_STAFF = _int("SESSION_IDLE_MINUTES_STAFF", 30)
+
         self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
+        self.SIGNUP_LINK_MAX_AGE = _int("SIGNUP_LINK_MAX_AGE", 86400)
+        # zxcvbn score (0-4) a new password needs (academy.accounts.passwords, ASVS 2.1.7).
+        self.PASSWORD_MIN_SCORE = _int("PASSWORD_MIN_SCORE", 3)
         # argon2id parameters (argon2-cffi's RFC 9106 low-memory profile by default).
         self.ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
         self.ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)

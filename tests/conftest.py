@@ -66,6 +66,8 @@ def _test_config(url: str, tmp: Path) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
+        # The test client's host: emailed links read "http://localhost/..." as before.
+        "BASE_URL": "http://localhost",
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
@@ -78,6 +80,11 @@ def _test_config(url: str, tmp: Path) -> dict[str, Any]:
         "SMS_FILE_DIR": str(tmp / "sms"),
         "EVIDENCE_DIR": str(tmp / "evidence"),
         "DEFAULT_TIMEZONE": "Europe/Bucharest",
+        # Session limits are off: many tests log in, then move the clock by days.
+        # tests/accounts/test_sessions.py turns them on with the defaults (SESSION_LIMITS).
+        "SESSION_LIFETIME_HOURS": 0,
+        "SESSION_IDLE_MINUTES": 0,
+        "SESSION_IDLE_MINUTES_STAFF": 0,
     }
 
 
@@ -299,13 +306,16 @@ def make_user(db: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def login(client: FlaskClient) -> Callable[[Any], Any]:
-    """Log `user` in on the test client (as Flask-Login would after a real login)."""
+    """Log `user` in on the test client (as academy.accounts.sessions.start would)."""
+    from academy.accounts.sessions import AUTH_AT, SEEN_AT
+    from academy.core.clock import now
 
     def do(user: Any) -> Any:
         with client.session_transaction() as session:
             session.clear()
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()  # "<id>:<session generation>"
             session["_fresh"] = True
+            session[AUTH_AT] = session[SEEN_AT] = int(now().timestamp())
         return user
 
     return do

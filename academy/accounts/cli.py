@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from academy.accounts import services
 from academy.accounts.models import Role, User
+from academy.accounts.passwords import weakness
 from academy.extensions import db
 
 users_cli = AppGroup("users", help="Manage users.")
@@ -16,6 +17,8 @@ users_cli = AppGroup("users", help="Manage users.")
 def _create(email: str, name: str | None, password: str, role: Role) -> None:
     if len(password) < 10:
         raise click.BadParameter("at least 10 characters", param_hint="--password")
+    if reason := weakness(password, [email, name or ""]):  # ASVS 2.1.7, as on the web
+        raise click.BadParameter(reason, param_hint="--password")
     user = services.create_staff(email, name or email.split("@")[0].title(), password, role)
     click.echo(f"{user.email} is {user.role}")
 

@@ -22,6 +22,7 @@ from wtforms.validators import (
 )
 
 from academy.accounts.models import Plan
+from academy.accounts.passwords import weakness
 from academy.core.forms import Form, IntegerField
 from academy.core.params import coerce_int
 from academy.core.timezones import is_valid_timezone, timezone_choices
@@ -29,13 +30,39 @@ from academy.scheduling.policy import Channel
 
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ro", "Română")]
 PASSWORD_MIN = 10
+PASSWORD_MAX = 200
 
 
 def _password_length() -> Length:
     return Length(
         min=PASSWORD_MIN,
-        max=200,
+        max=PASSWORD_MAX,
         message=_l("Use at least %(min)d characters (at most %(max)d)."),
+    )
+
+
+def _strong_password(form: Form, field: PasswordField) -> None:
+    """ASVS 2.1.7: not a common or easily guessed password (academy.accounts.passwords)."""
+    value = field.data or ""
+    if not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:
+        return  # the length rule has said so already
+    inputs = [*getattr(form, "user_inputs", ())]
+    for name in ("name", "email", "firm"):
+        if name in form and form[name].data:
+            inputs.append(str(form[name].data))
+    if reason := weakness(value, inputs):
+        raise ValidationError(reason)
+
+
+def _password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[DataRequired(), _password_length(), _strong_password],
+        description=_l(
+            "At least %(n)d characters. A few unrelated words are easy to remember and hard "
+            "to guess.",
+            n=PASSWORD_MIN,
+        ),
     )
 
 
@@ -56,6 +83,9 @@ class _ZoneAndLanguage:
 
 
 class SignupForm(_ZoneAndLanguage, Form):
+    """Step one of signing up: who and where. The password is chosen from the emailed link
+    (FinishSignupForm), so that this step answers the same whether the email has an account."""
+
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(
         _l("Work email"),
@@ -66,11 +96,13 @@ class SignupForm(_ZoneAndLanguage, Form):
         validators=[DataRequired(), Length(max=200)],
         description=_l("The accounting firm whose TaxDome subscription you use."),
     )
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(), _password_length()],
-        description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
-    )
+
+
+class FinishSignupForm(Form):
+    """Step two, from the emailed link: the password. `user_inputs` (name, email, firm) are
+    set by the view for the strength check."""
+
+    password = _password_field(_l("Choose a password"))
 
 
 class LoginForm(Form):
@@ -85,11 +117,7 @@ class ForgotPasswordForm(Form):
 
 
 class ResetPasswordForm(Form):
-    password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), _password_length()],
-        description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
-    )
+    password = _password_field(_l("New password"))
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
@@ -113,11 +141,7 @@ class ProfileForm(_ZoneAndLanguage, Form):
 
 class ChangePasswordForm(Form):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    password = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), _password_length()],
-        description=_l("At least %(n)d characters.", n=PASSWORD_MIN),
-    )
+    password = _password_field(_l("New password"))
 
 
 class RoleForm(Form):

@@ -93,8 +93,16 @@ class User(UserMixin, db.Model):
     meeting_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # The secret of the client's private calendar feed (None: no feed, or revoked).
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Every session cookie carries the generation it was started in (get_id); adding one ends
+    # all of them at once: logout, a password change or reset, "log out other devices"
+    # (ASVS 3.3.1, 3.3.3; academy.accounts.sessions).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     firm: Mapped[Firm | None] = relationship(back_populates="users", lazy="raise")
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: "<id>:<session generation>" (see session_generation)."""
+        return f"{self.id}:{self.session_generation or 0}"
 
     @property
     def is_staff(self) -> bool:

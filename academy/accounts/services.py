@@ -7,34 +7,74 @@ academy.scheduling.access.can_use, which combines it with the rest of the terms.
 from __future__ import annotations
 
 import hashlib
+import secrets
+from collections.abc import Mapping
 from contextlib import suppress
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.accounts.models import Firm, Plan, Role, User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
+from academy.core.timezones import is_valid_timezone
 from academy.core.tokens import InvalidToken, make_token, read_token
 from academy.core.urls import external_url
 from academy.extensions import db
 from academy.notifications.services import enqueue_email
 
 RESET_PURPOSE = "password-reset"
+SIGNUP_PURPOSE = "sign-up"
+
+
+@dataclass(frozen=True)
+class SignupDetails:
+    """What step one of signing up asked, carried signed in the emailed link."""
+
+    name: str
+    email: str
+    firm_name: str
+    timezone: str
+    language: str
+
+
+def _argon2_params(config: Mapping[str, Any]) -> tuple[int, int, int]:
+    return (
+        config["ARGON2_TIME_COST"],
+        config["ARGON2_MEMORY_COST"],
+        config["ARGON2_PARALLELISM"],
+    )
+
+
+@lru_cache(maxsize=8)
+def _hasher_for(params: tuple[int, int, int]) -> PasswordHasher:
+    time_cost, memory_cost, parallelism = params
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 
 def _hasher() -> PasswordHasher:
-    c = current_app.config
-    return PasswordHasher(
-        time_cost=c["ARGON2_TIME_COST"],
-        memory_cost=c["ARGON2_MEMORY_COST"],
-        parallelism=c["ARGON2_PARALLELISM"],
-    )
+    return _hasher_for(_argon2_params(current_app.config))
+
+
+@lru_cache(maxsize=8)
+def _dummy_hash(params: tuple[int, int, int]) -> str:
+    """The hash an unknown email is checked against: made once per set of parameters (per
+    process), so that a login for an unknown email costs one verification, like a known one."""
+    return _hasher_for(params).hash(secrets.token_urlsafe(16))
+
+
+def prepare_dummy_hash(config: Mapping[str, Any]) -> None:
+    """Make the dummy hash at start-up, so that not even the first unknown email takes longer."""
+    _dummy_hash(_argon2_params(config))
 
 
 def hash_password(password: str) -> str:
@@ -53,8 +93,9 @@ def find_user_by_email(email: str) -> User | None:
 def check_password(user: User | None, password: str) -> bool:
     """Verify, upgrading the hash when the parameters changed.
 
-    Without a user a dummy hash is still verified so that response time does not tell
-    whether an email has an account.
+    Without a user a dummy hash (made once) is still verified: the same work, one argon2
+    verification, so that response time does not tell whether an email has an account
+    (ASVS 2.2.1 / 3.x enumeration).
     """
     hasher = _hasher()
     if user is None:
@@ -69,16 +110,9 @@ def check_password(user: User | None, password: str) -> bool:
     return True
 
 
-_DUMMY: dict[str, str] = {}
-
-
-def _dummy_hash() -> str:
-    return _DUMMY.setdefault("hash", _hasher().hash("dummy-password"))
-
-
 def _burn(hasher: PasswordHasher) -> None:
     with suppress(VerificationError):
-        hasher.verify(_dummy_hash(), "not-the-password")
+        hasher.verify(_dummy_hash(_argon2_params(current_app.config)), "not-the-password")
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -98,6 +132,53 @@ def default_plan() -> Plan:
     if plan is None:
         raise RuntimeError("no subscription plans: run `flask db upgrade`")
     return plan
+
+
+def request_signup(*, name: str, email: str, firm_name: str, timezone: str, language: str) -> None:
+    """Step one of signing up. Whether or not the email has an account, the page says the
+    same ("check your email"); the mailbox's owner learns which it was (ASVS 2.2 / OWASP
+    account enumeration). A new address gets a link to choose a password and finish; an
+    address that has an account gets a note that it has one, with links to log in and to
+    reset the password."""
+    email = normalize_email(email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        enqueue_email(
+            existing,
+            "signup_existing",
+            N_("You already have a TaxDome Academy account"),
+            "signup_existing",
+            login_link=external_url("accounts.login"),
+            reset_link=external_url("accounts.forgot_password"),
+        )
+    else:
+        details = SignupDetails(name.strip(), email, firm_name.strip(), timezone, language)
+        token = make_token(SIGNUP_PURPOSE, asdict(details))
+        # Not saved: it only carries the address, name, language and zone for the email.
+        recipient = User(email=email, name=details.name, language=language, timezone=timezone)
+        enqueue_email(
+            recipient,
+            "signup_confirm",
+            N_("Finish creating your TaxDome Academy account"),
+            "signup_confirm",
+            link=external_url("accounts.finish_signup", token=token),
+            hours=current_app.config["SIGNUP_LINK_MAX_AGE"] // 3600,
+        )
+    db.session.commit()
+
+
+def signup_details(token: str) -> SignupDetails:
+    """What a sign-up link carries; InvalidToken when tampered with or expired."""
+    data = read_token(SIGNUP_PURPOSE, token, current_app.config["SIGNUP_LINK_MAX_AGE"])
+    try:
+        details = SignupDetails(**data)
+    except TypeError as exc:
+        raise InvalidToken() from exc
+    if details.language not in current_app.config["LANGUAGES"] or not is_valid_timezone(
+        details.timezone
+    ):
+        raise InvalidToken()
+    return details
 
 
 def sign_up(
@@ -137,10 +218,25 @@ def update_profile(
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """A new password ends every session of the user (ASVS 3.3.3); the view keeps its own."""
     if not check_password(user, current):
         raise DomainError(_l("That is not your current password."), field="current_password")
     user.password_hash = hash_password(new)
+    end_sessions(user)
     db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """End every session of `user`, on every device (academy.accounts.sessions): one more
+    session generation, by a single UPDATE so that two at once both count. The caller commits."""
+    table = User.__table__
+    generation = db.session.execute(
+        update(table)
+        .where(table.c.id == user.id)
+        .values(session_generation=table.c.session_generation + 1)
+        .returning(table.c.session_generation)
+    ).scalar_one()
+    set_committed_value(user, "session_generation", generation)
 
 
 def _fingerprint(user: User) -> str:
@@ -176,8 +272,10 @@ def user_for_reset_token(token: str) -> User:
 
 
 def reset_password(token: str, new_password: str) -> User:
+    """A reset ends every session of the user, wherever it is (ASVS 3.3.3)."""
     user = user_for_reset_token(token)
     user.password_hash = hash_password(new_password)
+    end_sessions(user)
     db.session.commit()
     return user
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import asdict
+
 from flask import (
     Blueprint,
     abort,
@@ -14,15 +17,17 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from academy.accounts import services
+from academy.accounts import services, sessions
 from academy.accounts.forms import (
     ChangePasswordForm,
+    FinishSignupForm,
     FirmForm,
     ForgotPasswordForm,
     LoginForm,
@@ -49,7 +54,40 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _account_limit() -> str:
+    return str(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+
+
+def _signup_limit() -> str:
+    return str(current_app.config["SIGNUP_RATE_LIMIT"])
+
+
+def _email_limit() -> str:
+    return str(current_app.config["EMAIL_RATE_LIMIT"])
+
+
+def _email_key() -> str:
+    """The rate-limit key of the account a form names (its email), whatever the address it
+    comes from; hashed, so the limiter's storage holds no email addresses."""
+    email = services.normalize_email(request.form.get("email", ""))
+    if not email:
+        return get_remote_address()
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+# One count of emails per address across sign-up and "forgot password".
+_emails_to_one_address = limiter.shared_limit(
+    _email_limit, scope="emails-to-address", key_func=_email_key, methods=["POST"]
+)
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302  # a login that worked redirects
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+@_emails_to_one_address
 def signup() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -63,26 +101,51 @@ def signup() -> str | Response:
         form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
         form.timezone.render_kw = {"data-detect-timezone": "1"}  # static/js/app.js
     if form.validate_on_submit():
-        try:
-            user = services.sign_up(
-                name=form.name.data,
-                email=form.email.data,
-                password=form.password.data,
-                timezone=form.timezone.data,
-                language=form.language.data,
-                firm_name=form.firm.data,
-            )
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            login_user(user)
-            flash(_("Welcome to TaxDome Academy, %(name)s.", name=user.name), "success")
-            return redirect(url_for("home.index"))
+        services.request_signup(
+            name=form.name.data,
+            email=form.email.data,
+            firm_name=form.firm.data,
+            timezone=form.timezone.data,
+            language=form.language.data,
+        )
+        # The same page whether the email has an account or not.
+        return render_template(
+            "accounts/signup_sent.html",
+            email=services.normalize_email(form.email.data),
+            hours=current_app.config["SIGNUP_LINK_MAX_AGE"] // 3600,
+        )
     return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/signup/finish/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def finish_signup(token: str) -> str | Response:
+    """Step two of signing up, from the emailed link: choose a password, and the account is
+    made (the address is now known to be theirs)."""
+    try:
+        details = services.signup_details(token)
+    except InvalidToken as exc:
+        return render_template("accounts/signup_invalid.html", expired=exc.expired), 400
+    if services.find_user_by_email(details.email) is not None:
+        flash(_("Your account is ready. Log in with your email and password."), "info")
+        return redirect(url_for(".login"))
+    form = FinishSignupForm()
+    form.user_inputs = [details.name, details.email, details.firm_name]  # type: ignore[attr-defined]
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(**asdict(details), password=form.password.data)
+        except DomainError:  # the same link, twice at the same instant
+            flash(_("Your account is ready. Log in with your email and password."), "info")
+            return redirect(url_for(".login"))
+        sessions.start(user)
+        flash(_("Welcome to TaxDome Academy, %(name)s.", name=user.name), "success")
+        return redirect(url_for("home.index"))
+    return render_template("accounts/signup_finish.html", form=form, details=details)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_email_key, methods=["POST"], deduct_when=_failed)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -90,8 +153,7 @@ def login() -> str | Response:
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a fresh session on login (no fixation)
-            login_user(user)
+            sessions.start(user)
             flash(_("You are logged in."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         # Same words whether the email exists or not.
@@ -102,16 +164,14 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    language = current_user.language
-    logout_user()
-    session.clear()
-    session["language"] = language  # the next pages stay in the language they were in
+    sessions.end(current_user)
     flash(_("You are logged out."), "success")
     return redirect(url_for("home.index"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@_emails_to_one_address
 def forgot_password() -> str | Response:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -125,14 +185,14 @@ def forgot_password() -> str | Response:
 @limiter.limit(_login_limit, methods=["POST"])
 def reset_password(token: str) -> str | Response:
     try:
-        services.user_for_reset_token(token)
+        user = services.user_for_reset_token(token)
     except InvalidToken as exc:
         return render_template("accounts/reset_invalid.html", expired=exc.expired), 400
     form = ResetPasswordForm()
+    form.user_inputs = [user.name, user.email]  # type: ignore[attr-defined]
     if form.validate_on_submit():
         user = services.reset_password(token, form.password.data)
-        session.clear()
-        login_user(user)
+        sessions.start(user)
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("home.index"))
     return render_template("accounts/reset.html", form=form)
@@ -143,6 +203,7 @@ def reset_password(token: str) -> str | Response:
 def profile() -> str | Response:
     form = ProfileForm(obj=current_user, prefix="profile")
     password_form = ChangePasswordForm(prefix="pw")
+    password_form.user_inputs = [current_user.name, current_user.email]  # type: ignore[attr-defined]
     if "profile-name" in request.form and form.validate_on_submit():
         services.update_profile(
             current_user,
@@ -161,7 +222,11 @@ def profile() -> str | Response:
         except DomainError as error:
             show_error(password_form, error)
         else:
-            flash(_("Your password has been changed."), "success")
+            sessions.keep(current_user)
+            flash(
+                _("Your password has been changed. You are logged out on every other device."),
+                "success",
+            )
             return redirect(url_for(".profile"))
     firm = (
         db.session.scalar(
@@ -179,6 +244,17 @@ def profile() -> str | Response:
         firm=firm,
         feed=feed_urls(current_user),
     )
+
+
+@bp.post("/profile/sessions/end")
+@login_required
+def end_other_sessions() -> Response:
+    """ "Log out other devices" (ASVS 3.3.3): every session but this one ends."""
+    services.end_sessions(current_user)
+    db.session.commit()
+    sessions.keep(current_user)
+    flash(_("You are logged out on every other device."), "success")
+    return redirect(url_for(".profile", _anchor="devices"))
 
 
 # --- Staff -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from flask import flash, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import fields
+from wtforms.validators import StopValidation
 
 from academy.core.errors import DomainError
 from academy.core.params import MAX_ID, in_range, parse_int
@@ -26,7 +27,18 @@ class Form(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
-class IntegerField(fields.IntegerField):
+class _KeepsParseErrors:
+    """A value that could not be read says why ("Enter a date between 1900 and 2200."), not
+    "This field is required.": DataRequired would otherwise replace the parse error."""
+
+    process_errors: list[Any]
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:
+            raise StopValidation()
+
+
+class IntegerField(_KeepsParseErrors, fields.IntegerField):
     """A whole number typed in ASCII digits, within what a database integer holds: "١٢", "²",
     5,000 digits or 2**40 are an error beside the field, never an overflow further down.
     Narrower bounds are the form's NumberRange validators."""
@@ -41,7 +53,7 @@ class IntegerField(fields.IntegerField):
             raise ValueError(_l("Enter a whole number.")) from exc
 
 
-class DateField(fields.DateField):
+class DateField(_KeepsParseErrors, fields.DateField):
     """A date within the years a person means (academy.core.params.MIN_YEAR..MAX_YEAR): year 1
     or 9999 would overflow once combined with a time zone."""
 

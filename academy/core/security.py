@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort
+from flask import Flask, Response, abort, current_app, request, session
 from flask_login import current_user, login_required
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,8 +36,27 @@ def install_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         if app.config.get("PREFERRED_URL_SCHEME") == "https":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            hsts = "max-age=31536000"
+            if app.config.get("HSTS_INCLUDE_SUBDOMAINS"):
+                hsts += "; includeSubDomains"
+            response.headers.setdefault("Strict-Transport-Security", hsts)
+        if request.endpoint != "static" and "_user_id" in session:
+            # A page for a logged-in person is never kept by the browser or a proxy: not in
+            # the back/forward cache after logout, not on a shared computer (ASVS 8.2.1).
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def not_activity(view: F) -> F:
+    """Mark a view that the page itself calls on a timer (a CSRF token refresh), not the
+    person: its requests do not keep an idle session alive (academy.accounts.sessions)."""
+    view.not_activity = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_activity(endpoint: str | None) -> bool:
+    view = current_app.view_functions.get(endpoint or "")
+    return not getattr(view, "not_activity", False)
 
 
 def _requires(check: Callable[[Any], bool]) -> Callable[[F], F]:

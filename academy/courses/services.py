@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
+from academy.core.sql import insert_unless_exists
 from academy.core.text import slugify
 from academy.core.timezones import localtime
 from academy.courses import scoring
@@ -368,14 +369,12 @@ def progress_for(user: User | None, course_ids: Iterable[int]) -> dict[int, Prog
 
 
 def complete_lesson(user: User, lesson: Lesson) -> None:
-    """Mark a lesson done; twice (two tabs) is the same as once: the database keeps one row."""
-    db.session.add(
-        LessonCompletion(user_id=user.id, course_id=lesson.course_id, lesson_id=lesson.id)
+    """Mark a lesson done; twice (two tabs) is the same as once: the database keeps one row
+    (a conflicting insert does nothing, so the page that follows still has what it loaded)."""
+    insert_unless_exists(
+        LessonCompletion, user_id=user.id, course_id=lesson.course_id, lesson_id=lesson.id
     )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+    db.session.commit()
 
 
 # --- Quizzes -----------------------------------------------------------------------------------

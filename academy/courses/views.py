@@ -30,7 +30,7 @@ from academy.core.forms import query_text, show_error
 from academy.core.i18n import explain
 from academy.core.pagination import paginate
 from academy.core.params import id_arg
-from academy.core.security import CSP, staff_required
+from academy.core.security import CSP, not_activity, staff_required
 from academy.courses import scoring, services
 from academy.courses.forms import (
     AREA_NAMES,
@@ -479,6 +479,7 @@ def _save_reply(saved: bool, message: str, status: int = 200, retry: bool = Fals
 
 
 @bp.get("/academy/attempts/<int:attempt_id>/token")
+@not_activity  # asked every 20 minutes by the page: only answers keep a session alive
 @login_required
 def attempt_token(attempt_id: int) -> Any:
     """A fresh CSRF token for the quiz page's form (a long quiz outlives the page's one)."""

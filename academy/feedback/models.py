@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.accounts.models import User
@@ -43,6 +43,8 @@ class FeedbackItem(db.Model):
     __table_args__ = (
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
         Index("ix_feedback_items_status_created", "status", "created_at"),
+        # One rating per booking, hence per client (POLICY R17): only ratings name a booking.
+        UniqueConstraint("booking_id", name="uq_feedback_items_booking_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +57,7 @@ class FeedbackItem(db.Model):
     message: Mapped[str] = mapped_column(Text, default="")
     subject_title: Mapped[str] = mapped_column(String(300), default="")
     # What a rating is about (the kind says which of these is set).
-    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"))
     occurrence_id: Mapped[int | None] = mapped_column(ForeignKey("occurrences.id"), index=True)
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id"), index=True)
     lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lessons.id"), index=True)

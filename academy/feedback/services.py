@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,7 +12,8 @@ from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
-from academy.core.text import csv_cell
+from academy.core.sql import insert_unless_exists
+from academy.core.text import csv_text
 from academy.extensions import db
 from academy.feedback.models import FeedbackItem, FeedbackKind, FeedbackNote, FeedbackStatus
 from academy.notifications.services import enqueue_email
@@ -23,7 +22,7 @@ from academy.scheduling.models import Booking, BookingStatus, OfferingKind, Outc
 MESSAGE_MAX = 5000
 
 
-def leave_feedback(
+def _item_values(
     *,
     kind: FeedbackKind,
     user: User | None,
@@ -33,8 +32,8 @@ def leave_feedback(
     email: str = "",
     category: str = "",
     **subject: Any,
-) -> FeedbackItem:
-    """File one feedback item; `subject` names the row it is about (booking_id=..., ...)."""
+) -> dict[str, Any]:
+    """The columns of a new feedback item, checked; DomainError beside the field otherwise."""
     message = (message or "").strip()
     if rating is not None and not 1 <= rating <= 5:
         raise DomainError(_("Choose a rating from 1 to 5."), field="rating")
@@ -47,16 +46,21 @@ def leave_feedback(
     # A visitor's general feedback needs an address to answer; a comment on an article does not.
     if user is None and not email and kind == FeedbackKind.GENERAL:
         raise DomainError(_("Leave an email address so we can answer you."), field="email")
-    item = FeedbackItem(
-        kind=kind,
-        user_id=user.id if user else None,
-        email=email or (user.email if user else ""),
-        rating=rating,
-        message=message,
-        subject_title=subject_title[:300],
-        category=category,
+    return {
+        "kind": kind,
+        "user_id": user.id if user else None,
+        "email": email or (user.email if user else ""),
+        "rating": rating,
+        "message": message,
+        "subject_title": subject_title[:300],
+        "category": category,
         **subject,
-    )
+    }
+
+
+def leave_feedback(**values: Any) -> FeedbackItem:
+    """File one feedback item; `subject` names the row it is about (booking_id=..., ...)."""
+    item = FeedbackItem(**_item_values(**values))
     db.session.add(item)
     db.session.commit()
     return item
@@ -72,16 +76,17 @@ def rating_of(booking_id: int) -> FeedbackItem | None:
 
 
 def rate_booking(booking: Booking, rating: int | None, message: str = "") -> FeedbackItem:
-    """A client's rating of a live session they attended, once, after it ends (R17)."""
+    """A client's rating of a live session they attended, once, after it ends (R17).
+
+    Once is kept by the database (one feedback item per booking): the same rating link posted
+    eight times at once stores one rating, and the others are told it is already rated."""
     occurrence = booking.occurrence
     if booking.status != BookingStatus.CONFIRMED or now() < occurrence.ends_at:
         raise DomainError(_("You can rate a session once it has ended."))
     if booking.outcome == Outcome.NO_SHOW:  # R12: not attended, nothing to rate
         raise DomainError(_("This session was recorded as missed, so there is nothing to rate."))
-    if rating_of(booking.id) is not None:
-        raise DomainError(_("You have already rated this session. Thank you!"))
     workshop = occurrence.offering.kind == OfferingKind.WORKSHOP
-    return leave_feedback(
+    values = _item_values(
         kind=FeedbackKind.WORKSHOP if workshop else FeedbackKind.SESSION,
         user=booking.user,
         rating=rating,
@@ -90,6 +95,13 @@ def rate_booking(booking: Booking, rating: int | None, message: str = "") -> Fee
         booking_id=booking.id,
         occurrence_id=occurrence.id,
     )
+    added = insert_unless_exists(FeedbackItem, **values)
+    db.session.commit()
+    if not added:
+        raise DomainError(_("You have already rated this session. Thank you!"))
+    return db.session.scalars(
+        select(FeedbackItem).where(FeedbackItem.booking_id == booking.id)
+    ).one()
 
 
 def triage(
@@ -150,13 +162,10 @@ CSV_COLUMNS = (
 
 
 def export_csv(items: Iterable[FeedbackItem]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for item in items:
-        writer.writerow(
-            csv_cell(v)
-            for v in (
+    return csv_text(
+        CSV_COLUMNS,
+        (
+            (
                 item.id,
                 item.created_at.isoformat(),
                 item.kind,
@@ -169,5 +178,6 @@ def export_csv(items: Iterable[FeedbackItem]) -> str:
                 item.message,
                 item.answer,
             )
-        )
-    return out.getvalue()
+            for item in items
+        ),
+    )

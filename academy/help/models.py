@@ -148,12 +148,21 @@ class ArticleRedirect(db.Model):
 
 
 class ArticleVote(db.Model):
-    """'Was this article helpful?' One row per vote; the article keeps the totals."""
+    """'Was this article helpful?' One row per vote; the article keeps the totals.
+
+    One vote per reader and article, kept by the database: a logged-in reader by user_id, a
+    visitor by the id in their signed `visitor` cookie (academy.help.views); NULLs are never
+    equal, so each constraint binds only the rows that have its column."""
 
     __tablename__ = "help_article_votes"
+    __table_args__ = (
+        UniqueConstraint("article_id", "user_id", name="uq_help_article_votes_user"),
+        UniqueConstraint("article_id", "visitor_id", name="uq_help_article_votes_visitor"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("help_articles.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    visitor_id: Mapped[str | None] = mapped_column(String(32))
     helpful: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

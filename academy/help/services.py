@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
+from academy.core.sql import insert_unless_exists
 from academy.core.text import slugify
 from academy.extensions import db
 from academy.feedback.models import FeedbackKind
@@ -228,20 +229,25 @@ def diff_revisions(old: ArticleRevision, new: ArticleRevision) -> list[FieldDiff
     return out
 
 
-def vote(article: Article, helpful: bool, user: Any) -> None:
-    """A "was this helpful?" answer: a row, and the article's total moved by one UPDATE."""
-    column = Article.helpful_yes if helpful else Article.helpful_no
-    db.session.add(
-        ArticleVote(
-            article_id=article.id,
-            user_id=user.id if user.is_authenticated else None,
-            helpful=helpful,
+def vote(article: Article, helpful: bool, user: Any, visitor: str | None = None) -> bool:
+    """A "was this helpful?" answer: a row, and the article's total moved by one UPDATE, in
+    one transaction. A reader's second vote (another session, another tab, two at once) is
+    refused by the database and counts nothing: False."""
+    logged_in = user.is_authenticated
+    added = insert_unless_exists(
+        ArticleVote,
+        article_id=article.id,
+        user_id=user.id if logged_in else None,
+        visitor_id=None if logged_in else visitor,
+        helpful=helpful,
+    )
+    if added:
+        column = Article.helpful_yes if helpful else Article.helpful_no
+        db.session.execute(
+            update(Article).where(Article.id == article.id).values({column.key: column + 1})
         )
-    )
-    db.session.execute(
-        update(Article).where(Article.id == article.id).values({column.key: column + 1})
-    )
     db.session.commit()
+    return added
 
 
 def explain_not_helpful(article: Article, user: Any, reason: str, email: str = "") -> None:

@@ -3,6 +3,7 @@ date"), search, "was this helpful?", the support channels (R1/R2), and the staff
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import (
@@ -18,7 +19,9 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from itsdangerous import BadSignature, Signer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -48,6 +51,35 @@ bp = Blueprint("help", __name__, url_prefix="/help")
 
 VOTED = "help_votes"  # article ids this browser has voted on (one vote each)
 JUST_VOTED = "help_just_voted"
+VISITOR_SALT = "academy.visitor"
+VISITOR_MAX_AGE = 365 * 24 * 3600
+
+
+def _visitor_cookie() -> str:
+    return "__Host-visitor" if current_app.config["SESSION_COOKIE_SECURE"] else "visitor"
+
+
+def _visitor() -> tuple[str, bool]:
+    """A visitor's id for "one vote per reader": from their signed cookie (it outlives the
+    session and a login), or a new one (True: set the cookie)."""
+    signer = Signer(current_app.config["SECRET_KEY"], salt=VISITOR_SALT)
+    raw = request.cookies.get(_visitor_cookie(), "")
+    try:
+        return signer.unsign(raw).decode()[:32], False
+    except BadSignature:
+        return secrets.token_hex(16), True
+
+
+def _vote_key() -> str:
+    """Anonymous votes are counted per address and article: a new cookie per vote (5 fresh
+    sessions, 5 votes) runs into this limit."""
+    return f"{get_remote_address()}|{(request.view_args or {}).get('slug', '')}"
+
+
+def _vote_limit() -> str:
+    return str(current_app.config["HELP_VOTE_RATE_LIMIT"])
+
+
 SORTS = {
     "views": Article.views,
     "helpful": (Article.helpful_yes * 1.0)
@@ -184,6 +216,7 @@ def article(category: str, slug: str) -> str | Response:
 
 
 @bp.post("/<category>/<slug>/vote")
+@limiter.limit(_vote_limit, key_func=_vote_key, exempt_when=lambda: current_user.is_authenticated)
 def vote(category: str, slug: str) -> Response:
     found = _visible(category, slug)
     if isinstance(found, Response):
@@ -191,16 +224,30 @@ def vote(category: str, slug: str) -> Response:
     answer = request.form.get("helpful")
     if answer not in ("yes", "no"):
         abort(400)
+    visitor, new_visitor = (None, False) if current_user.is_authenticated else _visitor()
     votes = dict(session.get(VOTED, {}))
     if str(found.id) not in votes and found.status == ArticleStatus.PUBLISHED:
-        services.vote(found, answer == "yes", current_user)
+        # The database keeps one vote per reader (services.vote); this only shows the answer.
+        services.vote(found, answer == "yes", current_user, visitor)
         votes[str(found.id)] = answer
         session[VOTED] = dict(list(votes.items())[-200:])
     session[JUST_VOTED] = True
     if answer == "no":
-        return redirect(article_url(found, why=1, _anchor="helpful"))
-    flash(_("Thank you for telling us."), "success")
-    return redirect(article_url(found, _anchor="helpful"))
+        response = redirect(article_url(found, why=1, _anchor="helpful"))
+    else:
+        flash(_("Thank you for telling us."), "success")
+        response = redirect(article_url(found, _anchor="helpful"))
+    if new_visitor and visitor:
+        signed = Signer(current_app.config["SECRET_KEY"], salt=VISITOR_SALT).sign(visitor)
+        response.set_cookie(
+            _visitor_cookie(),
+            signed.decode(),
+            max_age=VISITOR_MAX_AGE,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 @bp.post("/<category>/<slug>/why")

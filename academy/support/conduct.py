@@ -15,6 +15,7 @@ from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.i18n import explain
 from academy.core.markers import N_
+from academy.core.text import download_name
 from academy.extensions import db
 from academy.notifications.services import enqueue_email
 from academy.scheduling.policy import (
@@ -60,7 +61,7 @@ def store_file(data: bytes, filename: str, field: str, directory: Path) -> tuple
     name = f"{secrets.token_hex(16)}{ext}"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / name).write_bytes(data)
-    return name, (filename or name)[:200], mime
+    return name, download_name(filename, fallback=name), mime
 
 
 def report_incident(

@@ -21,6 +21,7 @@ from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
 from academy.core.params import to_id
 from academy.core.security import staff_required
+from academy.core.text import download_name
 from academy.core.timezones import viewer_timezone
 from academy.extensions import db
 from academy.scheduling.access import can_use
@@ -129,7 +130,10 @@ def attachment(attachment_id: int) -> Response:
     if not path.is_file():
         abort(404)
     return send_file(
-        path, mimetype=file.content_type, as_attachment=True, download_name=file.filename
+        path,
+        mimetype=file.content_type,
+        as_attachment=True,
+        download_name=download_name(file.filename, fallback=file.stored_name),
     )
 
 

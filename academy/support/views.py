@@ -29,6 +29,7 @@ from academy.core.errors import DomainError
 from academy.core.forms import show_error
 from academy.core.pagination import paginate
 from academy.core.security import safe_next, staff_required
+from academy.core.text import download_name
 from academy.extensions import db
 from academy.scheduling.policy import NO_SHOW_TERMS, POLICY, Measure
 from academy.support import conduct, terms
@@ -143,7 +144,8 @@ def evidence(incident_id: int) -> Response:
         conduct.evidence_dir() / item.evidence_file,
         mimetype=item.evidence_type,
         as_attachment=True,
-        download_name=item.evidence_name,
+        # Rows stored before names were cleaned may still hold the sender's path.
+        download_name=download_name(item.evidence_name, fallback=item.evidence_file),
     )
 
 

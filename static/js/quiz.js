@@ -66,8 +66,9 @@ document.addEventListener("DOMContentLoaded", () => {
           if (!queued) dirty = false;
           delay = 2000;
           show(data.message);
-        } else if (data && !data.retry && (response.status === 409 || response.status === 403)) {
-          // Final: time is up, the attempt was submitted, or access was refused.
+        } else if (data && !data.retry && [401, 403, 409].includes(response.status)) {
+          // Final: time is up, the attempt was submitted, access was refused, or the
+          // session has ended (401: log in again; what was saved before is kept).
           dirty = false;
           show(data.message);
         } else {

@@ -1,23 +1,38 @@
 """Sign-up, login, logout: what a visitor sees and what is stored."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from academy.accounts.models import Firm, Role, User
+from academy.notifications.models import OutboxMessage
 
 SIGNUP = {
     "name": "Ioana Marinescu",
     "email": "Ioana@Example.com",
     "firm": "Marinescu Contabilitate",
-    "password": "a-long-password",
     "timezone": "America/New_York",
     "language": "ro",
 }
 
 
+def _signup_link(db, address="ioana@example.com") -> str:
+    """The path of the link in the sign-up email (issue 13: the password is chosen there)."""
+    body = db.session.scalar(
+        sa.select(OutboxMessage.body_text).where(
+            OutboxMessage.kind == "signup_confirm", OutboxMessage.recipient == address
+        )
+    )
+    return re.search(r"http://localhost(/signup/finish/\S+)", body).group(1)
+
+
 def test_signup_creates_a_client_with_a_firm_on_the_default_plan(client, db):
     r = client.post("/signup", data=SIGNUP)
+    assert r.status_code == 200 and "Check your email" in r.text
+    assert db.session.scalar(sa.select(User)) is None  # not before the address is proven
+    r = client.post(_signup_link(db), data={"password": "a-long-password"})
     assert r.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "ioana@example.com"))
     assert user.role == Role.CLIENT
@@ -30,28 +45,39 @@ def test_signup_creates_a_client_with_a_firm_on_the_default_plan(client, db):
 
 def test_password_is_stored_as_argon2id(client, db):
     client.post("/signup", data=SIGNUP)
+    client.post(_signup_link(db), data={"password": "a-long-password"})
     user = db.session.scalar(sa.select(User))
     assert user.password_hash.startswith("$argon2id$")
     assert "a-long-password" not in user.password_hash
     assert PasswordHasher().verify(user.password_hash, "a-long-password")
 
 
-def test_signup_errors_are_shown_beside_the_fields_and_input_is_kept(client):
-    r = client.post("/signup", data={**SIGNUP, "password": "short", "timezone": "Mars/Base"})
+def test_signup_errors_are_shown_beside_the_fields_and_input_is_kept(client, db):
+    r = client.post("/signup", data={**SIGNUP, "timezone": "Mars/Base"})
     assert r.status_code == 200
     html = r.text
-    assert 'id="password-error"' in html and "Use at least 10 characters (at most 200)." in html
     assert 'id="timezone-error"' in html and "Choose a time zone from the list." in html
     assert 'aria-invalid="true"' in html
     assert 'value="Ioana Marinescu"' in html and 'value="Marinescu Contabilitate"' in html
-
-
-def test_signup_with_a_taken_email_says_so_beside_the_email(client, make_user):
-    make_user(email="ioana@example.com")
-    r = client.post("/signup", data=SIGNUP)
+    client.post("/signup", data=SIGNUP)
+    r = client.post(_signup_link(db), data={"password": "short"})
     assert r.status_code == 200
-    assert 'id="email-error"' in r.text
-    assert "An account with this email already exists." in r.text
+    assert 'id="password-error"' in r.text and "Use at least 10 characters (at most 200)." in r.text
+
+
+def test_signup_with_a_taken_email_answers_the_same_and_tells_the_owner(client, db, make_user):
+    """Issue 13: it used to say "An account with this email already exists" (enumeration)."""
+    make_user(email="ioana@example.com")
+    taken = client.post("/signup", data=SIGNUP)
+    new = client.post("/signup", data={**SIGNUP, "email": "dana@example.com"})
+    assert taken.status_code == new.status_code == 200
+    assert taken.text.replace("ioana@example.com", "dana@example.com") == new.text
+    assert "already exists" not in taken.text
+    [note] = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == "ioana@example.com")
+    )
+    assert note.kind == "signup_existing" and "already has an account" in note.body_text
+    assert "http://localhost/password/forgot" in note.body_text
 
 
 def test_login_and_logout(client, make_user):

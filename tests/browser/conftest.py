@@ -66,6 +66,12 @@ def browser_context_args(browser_context_args: dict[str, Any], live_server: str)
     }
 
 
+@pytest.fixture(autouse=True)
+def _links_to_the_live_server(app: Any, live_server: str) -> None:
+    """Emailed links start with BASE_URL (never the request's host): here, the live server."""
+    app.config["BASE_URL"] = live_server
+
+
 @pytest.fixture
 def shot(page: Any) -> Any:
     """shot("name") saves a full-page screenshot under test-artifacts/screenshots/."""
