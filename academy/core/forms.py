@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import flash, request
+from flask import flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import fields
 from wtforms.validators import StopValidation
 
 from academy.core.errors import DomainError
 from academy.core.params import MAX_ID, in_range, parse_int
+
+T = TypeVar("T")
 
 
 def _drop_nul(value: Any) -> Any:
@@ -76,3 +80,31 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
+
+
+def form_page(
+    form: FlaskForm,
+    template: str,
+    *,
+    save: Callable[[], T],
+    then: Callable[[T], str] | str,
+    saved: str | None = None,
+    **context: Any,
+) -> str | Response:
+    """The flow of every page that edits something with a form.
+
+    On a valid POST, `save()` (a service) does the work; a DomainError it raises is shown
+    beside its field and the form is shown again with what was typed. Otherwise `saved` is
+    flashed and the browser goes to `then` (a URL, or a function of what `save` returned).
+    A GET, or an invalid form, renders `template` with the form and `context`.
+    """
+    if form.validate_on_submit():
+        try:
+            result = save()
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            if saved:
+                flash(saved, "success")
+            return redirect(then(result) if callable(then) else then)
+    return render_template(template, form=form, **context)

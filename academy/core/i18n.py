@@ -9,8 +9,8 @@ from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, gettext, refresh
 from flask_login import current_user
 
+from academy.core.decisions import Decision
 from academy.core.timezones import localtime, viewer_timezone
-from academy.scheduling.policy import Decision
 
 
 def select_locale() -> str:

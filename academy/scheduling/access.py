@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from academy.accounts.models import Firm, Plan, PlanChannel, User
 from academy.core.clock import now
+from academy.core.decisions import Decision
 from academy.extensions import db
 from academy.scheduling.models import Booking, NoShow
 from academy.scheduling.policy import (
     AccessFacts,
     ActiveRestriction,
     Channel,
-    Decision,
     Grant,
     PenaltyMode,
     access_decision,

@@ -9,11 +9,12 @@ ids marked with N_() so Babel extracts them; the web layer translates them when 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
+from academy.core.decisions import Decision
 from academy.core.markers import N_
 
 
@@ -41,17 +42,6 @@ CHANNEL_NAMES: Mapping[Channel, str] = MappingProxyType(
         Channel.SESSIONS: N_("1:1 sessions (implementation, quick assist)"),
     }
 )
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    rule: str
-    reason: str = ""
-    params: Mapping[str, object] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return self.allowed
 
 
 @dataclass(frozen=True)

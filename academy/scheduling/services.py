@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from academy.accounts.models import User
 from academy.core.clock import now
+from academy.core.decisions import Decision
 from academy.core.errors import DomainError
 from academy.core.i18n import explain
 from academy.extensions import db
@@ -40,7 +41,7 @@ from academy.scheduling.models import (
     Offering,
     OfferingKind,
 )
-from academy.scheduling.policy import Channel, Decision, booking_decision
+from academy.scheduling.policy import Channel, booking_decision
 from academy.scheduling.slots import load_slots
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from academy.accounts.models import User
 from academy.core.clock import now
+from academy.core.decisions import Decision
 from academy.core.errors import DomainError
 from academy.core.i18n import explain
 from academy.extensions import db
@@ -47,7 +48,7 @@ from academy.scheduling.models import (
     Offering,
     OfferingKind,
 )
-from academy.scheduling.policy import Channel, Decision
+from academy.scheduling.policy import Channel
 from academy.scheduling.services import SlotTaken, flush_host_time, record_move
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.accounts.models import Role, User
 from academy.core.clock import now
+from academy.core.decisions import Decision
 from academy.core.errors import DomainError
 from academy.core.forms import show_error
 from academy.core.pagination import paginate
@@ -37,7 +38,7 @@ from academy.scheduling.models import (
     OfferingKind,
     Outcome,
 )
-from academy.scheduling.policy import Channel, Decision
+from academy.scheduling.policy import Channel
 from academy.scheduling.slots import local_instant
 from academy.sessions.forms import ConfirmForm, OutcomeForm
 from academy.workshops.forms import (
