@@ -128,22 +128,27 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(sessions.load_early)
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
+    import academy.conduct.models
     import academy.courses.models
     import academy.feedback.models
     import academy.help.models
     import academy.notifications.models
     import academy.scheduling.models
-    import academy.support.models  # noqa: F401
+    import academy.support.models
+    import academy.terms.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from academy.accounts.views import bp as accounts_bp
+    from academy.conduct.staff_views import bp as conduct_bp
     from academy.courses.views import bp as courses_bp
     from academy.feedback.views import bp as feedback_bp
     from academy.help.views import bp as help_bp
     from academy.home.views import bp as home_bp
     from academy.sessions.views import bp as sessions_bp
+    from academy.support import staff_views as _support_staff  # noqa: F401 - routes on support
     from academy.support.views import bp as support_bp
+    from academy.terms.views import bp as terms_bp
     from academy.workshops.views import bp as workshops_bp
 
     app.register_blueprint(home_bp)
@@ -152,6 +157,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(support_bp)
+    app.register_blueprint(conduct_bp)
+    app.register_blueprint(terms_bp)
     app.register_blueprint(workshops_bp)
     app.register_blueprint(courses_bp)
 

@@ -27,7 +27,7 @@ from academy.scheduling.models import (
 )
 from academy.scheduling.services import book_one_on_one
 from academy.scheduling.slots import load_slots
-from academy.support.terms import accept, has_accepted_current
+from academy.terms.services import accept, has_accepted_current
 
 demo_cli = AppGroup("demo", help="Demo data.")
 

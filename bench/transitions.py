@@ -57,7 +57,10 @@ from academy.extensions import db
 from academy.scheduling.models import Offering
 from academy.scheduling.slots import load_slots
 from academy.scheduling.workshops import schedule
-from academy.support.terms import accept
+try:
+    from academy.terms.services import accept
+except ImportError:  # a revision from before the terms had their own package
+    from academy.support.terms import accept
 from academy.workshops.services import save_workshop
 
 app = create_app()

@@ -296,7 +296,7 @@ def make_user(db: Any) -> Callable[..., Any]:
         db.session.add(user)
         db.session.commit()
         if accepted_terms and role == Role.CLIENT:  # POLICY R18; its own tests opt out
-            from academy.support.terms import accept
+            from academy.terms.services import accept
 
             accept(user)
         return user

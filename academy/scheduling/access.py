@@ -15,6 +15,7 @@ from sqlalchemy import Integer, String, event, exists, func, literal, select, un
 from sqlalchemy.orm import Session
 
 from academy.accounts.models import Firm, Plan, PlanChannel, User
+from academy.conduct.models import Restriction
 from academy.core.clock import now
 from academy.core.decisions import Decision
 from academy.extensions import db
@@ -27,7 +28,7 @@ from academy.scheduling.policy import (
     PenaltyMode,
     access_decision,
 )
-from academy.support.models import Restriction, TermsAcceptance, TermsVersion
+from academy.terms.models import TermsAcceptance, TermsVersion
 
 _CACHE = "_access_facts"
 

@@ -16,6 +16,8 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from academy.accounts.models import Firm, Role, User
+from academy.conduct.forms import LiftForm
+from academy.conduct.models import Incident, Restriction
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
@@ -63,8 +65,6 @@ from academy.sessions.forms import (
     SlotForm,
     availability_form,
 )
-from academy.support.forms import LiftForm
-from academy.support.models import Incident, Restriction
 from academy.workshops.forms import MoveForm, RatingForm
 
 bp = Blueprint("sessions", __name__)

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from academy.core.errors import DomainError
-from academy.support.inbox import fetch_mail
+from academy.support.services import fetch_mail
 
 support_cli = AppGroup("support", help="The support inbox.")
 

@@ -1,229 +1,88 @@
-"""Staff pages for conduct incidents, reviews and restrictions (POLICY R4-R6)."""
+"""Support inbox pages for clients (POLICY R1, R3): open a request, follow its thread."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_timedelta
-from babel.lists import format_list
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
-from flask_babel import get_locale
+from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from academy.accounts.models import User
 from academy.core.errors import DomainError
 from academy.core.forms import show_error
 from academy.core.pagination import paginate
-from academy.core.security import safe_next, staff_required
 from academy.core.text import download_name
 from academy.extensions import db
-from academy.scheduling.policy import NO_SHOW_TERMS, POLICY, Measure
-from academy.support import conduct, terms
-from academy.support.forms import IncidentForm, LiftForm, PublishTermsForm, ReviewForm
-from academy.support.models import (
-    Incident,
-    IncidentCategory,
-    IncidentReview,
-    Restriction,
-    TermsAcceptance,
-    TermsVersion,
-)
-
-bp = Blueprint("support", __name__)
+from academy.scheduling.access import can_use
+from academy.scheduling.policy import Channel
+from academy.support import services
+from academy.support.blueprint import HELPERS, bp, own_request
+from academy.support.forms import ReplyForm, RequestForm
+from academy.support.models import SupportAttachment, SupportRequest
 
 
-def _incident(incident_id: int) -> Incident:
-    return db.session.scalar(
-        select(Incident)
-        .options(
-            selectinload(Incident.client),
-            selectinload(Incident.reported_by),
-            selectinload(Incident.review).selectinload(IncidentReview.reviewer),
-        )
-        .where(Incident.id == incident_id)
-    ) or abort(404)
-
-
-@bp.get("/staff/incidents")
-@staff_required
-def incidents() -> str:
+@bp.get("/support/requests")
+@login_required
+def my_requests() -> str:
     page = paginate(
-        select(Incident)
-        .options(
-            selectinload(Incident.client),
-            selectinload(Incident.reported_by),
-            selectinload(Incident.review),
-        )
-        .outerjoin(IncidentReview)
-        .order_by(IncidentReview.id.is_not(None), Incident.created_at.desc())
+        select(SupportRequest)
+        .where(SupportRequest.user_id == current_user.id)
+        .order_by(SupportRequest.updated_at.desc(), SupportRequest.id.desc())
     )
-    return render_template("support/incidents.html", page=page)
+    return render_template("support/my_requests.html", page=page, **HELPERS)
 
 
-@bp.route("/staff/clients/<int:user_id>/incidents/new", methods=["GET", "POST"])
-@staff_required
-def report(user_id: int) -> str | Response:
-    client = db.session.get(User, user_id) or abort(404)
-    form = IncidentForm()
-    if form.validate_on_submit():
+@bp.route("/support/requests/new", methods=["GET", "POST"])
+@login_required
+def new_request() -> str | Response:
+    decision = can_use(current_user, Channel.EMAIL)  # POLICY R2, R6
+    form = RequestForm()
+    if decision and form.validate_on_submit():
         try:
-            incident = conduct.report_incident(
-                client,
-                by=current_user,
-                category=IncidentCategory(form.category.data),
-                description=form.description.data,
-                evidence_text=form.evidence_text.data or "",
-                upload=form.evidence.data,
+            item = services.open_request(
+                current_user, form.subject.data, form.body.data, form.attachments.data or []
             )
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(
-                _(
-                    "The incident is recorded. Another staff member must review it before "
-                    "anything happens to the client."
-                ),
-                "success",
-            )
-            return redirect(url_for(".incident", incident_id=incident.id))
-    return render_template("support/report.html", client=client, form=form)
+            flash(_("Your request is sent. We answer within 24 hours."), "success")
+            return redirect(url_for(".request_page", request_id=item.id))
+    return render_template("support/new_request.html", form=form, decision=decision)
 
 
-@bp.route("/staff/incidents/<int:incident_id>", methods=["GET", "POST"])
-@staff_required
-def incident(incident_id: int) -> str | Response:
-    item = _incident(incident_id)
-    form = ReviewForm()
+@bp.route("/support/requests/<int:request_id>", methods=["GET", "POST"])
+@login_required
+def request_page(request_id: int) -> str | Response:
+    item = own_request(request_id)
+    if current_user.is_staff:
+        return redirect(url_for(".staff_request", request_id=item.id))
+    form = ReplyForm()
     if form.validate_on_submit():
-        until = None
-        if form.until.data:
-            zone = ZoneInfo(current_user.timezone)
-            until = datetime.combine(form.until.data, datetime.min.time(), zone)
         try:
-            conduct.review_incident(
-                item,
-                reviewer=current_user,
-                measure=Measure(form.measure.data),
-                until=until,
-                reason=form.reason.data,
-            )
+            services.client_reply(item, current_user, form.body.data, form.attachments.data or [])
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(_("The decision is recorded and the client has been told."), "success")
-            return redirect(url_for(".incident", incident_id=incident_id))
-    return render_template(
-        "support/incident.html",
-        incident=item,
-        form=form,
-        can_review=item.reported_by_id != current_user.id,
+            flash(_("Your reply is sent."), "success")
+            return redirect(url_for(".request_page", request_id=item.id, _anchor="reply"))
+    return render_template("support/request.html", item=item, form=form, **HELPERS)
+
+
+@bp.get("/support/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int) -> Response:
+    file = db.session.get(SupportAttachment, attachment_id) or abort(404)
+    owner = db.session.scalar(
+        select(SupportRequest.user_id).where(SupportRequest.id == file.request_id)
     )
-
-
-@bp.get("/staff/incidents/<int:incident_id>/evidence")
-@staff_required
-def evidence(incident_id: int) -> Response:
-    item = _incident(incident_id)
-    if not item.evidence_file:
+    if not current_user.is_staff and owner != current_user.id:
+        abort(404)
+    path = services.attachment_dir() / file.stored_name
+    if not path.is_file():
         abort(404)
     return send_file(
-        conduct.evidence_dir() / item.evidence_file,
-        mimetype=item.evidence_type,
+        path,
+        mimetype=file.content_type,
         as_attachment=True,
-        # Rows stored before names were cleaned may still hold the sender's path.
-        download_name=download_name(item.evidence_name, fallback=item.evidence_file),
+        download_name=download_name(file.filename, fallback=file.stored_name),
     )
-
-
-@bp.post("/staff/restrictions/<int:restriction_id>/lift")
-@staff_required
-def lift(restriction_id: int) -> Response:
-    restriction = db.session.get(Restriction, restriction_id) or abort(404)
-    form = LiftForm()
-    if form.validate_on_submit():
-        try:
-            conduct.lift(restriction, by=current_user, reason=form.reason.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("The restriction is lifted."), "success")
-    else:
-        flash(_("Say why the restriction is lifted."), "error")
-    return redirect(url_for("sessions.client_page", user_id=restriction.user_id))
-
-
-# --- The terms (POLICY R18, R19) ------------------------------------------------------------------
-
-
-@bp.get("/terms")
-def terms_page() -> str:
-    version = terms.current_version()
-    accepted_at = None
-    needs = False
-    if current_user.is_authenticated and not current_user.is_staff and version is not None:
-        accepted_at = db.session.scalar(
-            select(TermsAcceptance.accepted_at).where(
-                TermsAcceptance.user_id == current_user.id,
-                TermsAcceptance.version_id == version.id,
-            )
-        )
-        needs = accepted_at is None
-    # In hours ("48 hours, 24 hours and 1 hour"), as the terms state them.
-    reminders = [
-        format_timedelta(b, granularity="hour", threshold=10**6, locale=str(get_locale() or "en"))
-        for b in POLICY.email_reminders
-    ]
-    return render_template(
-        "terms/terms.html",
-        version=version,
-        policy=POLICY,
-        terms=NO_SHOW_TERMS,
-        reminder_text=format_list(reminders, locale=str(get_locale() or "en")),
-        needs_acceptance=needs,
-        accepted_at=accepted_at,
-        next_url=safe_next(request.args.get("next")) or "",
-    )
-
-
-@bp.post("/terms/accept")
-@login_required
-def accept_terms() -> Response:
-    terms.accept(current_user)
-    flash(_("Thank you. You accepted the support terms."), "success")
-    return redirect(safe_next(request.form.get("next")) or url_for(".terms_page"))
-
-
-@bp.route("/staff/terms", methods=["GET", "POST"])
-@staff_required
-def staff_terms() -> str | Response:
-    form = PublishTermsForm()
-    if form.validate_on_submit():
-        try:
-            terms.publish(form.label.data, form.summary.data or "", current_user)
-        except DomainError as error:
-            show_error(form, error)
-        else:
-            flash(_("The new version is published."), "success")
-            return redirect(url_for(".staff_terms"))
-    versions = db.session.scalars(
-        select(TermsVersion).order_by(TermsVersion.published_at.desc())
-    ).all()
-    return render_template("terms/staff.html", form=form, versions=versions)
-
-
-# Support inbox pages share this blueprint.
-from academy.support import inbox_views  # noqa: E402, F401

@@ -19,7 +19,7 @@ from academy.scheduling.models import (
     Outcome,
 )
 from academy.scheduling.workshops import register, schedule
-from academy.support.terms import accept, has_accepted_current
+from academy.terms.services import accept, has_accepted_current
 from academy.workshops.services import save_workshop
 
 OTHER_FIRM = "Contabil Expert SRL"

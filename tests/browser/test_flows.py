@@ -80,7 +80,7 @@ def test_a_restricted_clients_home_says_so_and_blocks_the_channels(
     page: Page, shot, clock, make_user, db
 ):
     """Defect 4: a restricted client's home listed every channel as included."""
-    from academy.support.models import Incident, IncidentReview, Restriction
+    from academy.conduct.models import Incident, IncidentReview, Restriction
 
     staff = make_user("staff")
     me = make_user(password=PW, name="Radu Restricted")

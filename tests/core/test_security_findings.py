@@ -501,7 +501,7 @@ def test_5_attachment_downloads_send_the_base_name_only(client, db, login, make_
 def test_5_evidence_downloads_send_the_base_name_only(client, db, login, make_user):
     import io
 
-    from academy.support.models import Incident
+    from academy.conduct.models import Incident
 
     member, staff = make_user(), login(make_user("staff"))
     client.post(

@@ -156,7 +156,7 @@ def test_a_restriction_reads_the_same_date_for_the_client_and_for_staff(
 ):
     """Defect 11: 'until 14 January' for the client and 'Jan 15' for staff. Both now see the
     same instant, each in their zone and naming it; staff are not told 'Your access'."""
-    from academy.support.models import Incident, IncidentReview, Restriction
+    from academy.conduct.models import Incident, IncidentReview, Restriction
 
     staff = make_user("staff", timezone="Europe/Bucharest")
     me = make_user(timezone="America/New_York")

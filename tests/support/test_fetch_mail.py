@@ -8,8 +8,8 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 
-from academy.support.inbox import fetch_mail
 from academy.support.models import SupportAttachment, SupportMessage, SupportRequest
+from academy.support.services import fetch_mail
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -110,7 +110,7 @@ def test_the_command(app, db, tmp_path, make_user):
 
 def test_an_emailed_answer_to_our_reply_joins_its_thread(app, db, make_user, tmp_path, clock):
     from academy.notifications.models import OutboxMessage
-    from academy.support.inbox import staff_reply
+    from academy.support.services import staff_reply
     from tests.conftest import request_context
 
     member, staff = make_user(email="ana@firm.ro"), make_user("staff")

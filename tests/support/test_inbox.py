@@ -9,16 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from academy.accounts.models import Firm, PlanChannel
+from academy.conduct.models import Incident, IncidentReview, Restriction
 from academy.notifications.models import OutboxMessage
-from academy.support.models import (
-    Incident,
-    IncidentReview,
-    RequestStatus,
-    Restriction,
-    SupportAttachment,
-    SupportMessage,
-    SupportRequest,
-)
+from academy.support.models import RequestStatus, SupportAttachment, SupportMessage, SupportRequest
 from tests.core.test_query_counts import count_statements
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -178,7 +171,7 @@ def test_dashboard_counts_breaches_and_median(client, db, login, make_user, cloc
     clock.advance(timedelta(hours=2))
     client.post(f"/staff/inbox/{ids[0]}", data={"reply-body": "ok", "reply-status": "solved"})
     clock.advance(timedelta(hours=30))  # B is now late and still waiting
-    from academy.support.inbox import dashboard
+    from academy.support.services import dashboard
 
     stats = dashboard("Europe/Bucharest")
     assert (stats.total, stats.breaches, stats.open_overdue) == (2, 1, 1)

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from academy.support.models import Incident, IncidentReview
+from academy.conduct.models import Incident, IncidentReview
 from tests.core.test_query_counts import count_statements
 
 

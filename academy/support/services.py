@@ -29,6 +29,7 @@ from werkzeug.datastructures import FileStorage
 from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
+from academy.core.files import store_file
 from academy.core.i18n import explain
 from academy.core.markers import N_
 from academy.core.urls import external_url
@@ -36,13 +37,7 @@ from academy.extensions import db
 from academy.notifications.services import enqueue_email
 from academy.scheduling.access import can_use
 from academy.scheduling.policy import POLICY, Channel
-from academy.support.conduct import store_file
-from academy.support.models import (
-    RequestStatus,
-    SupportAttachment,
-    SupportMessage,
-    SupportRequest,
-)
+from academy.support.models import RequestStatus, SupportAttachment, SupportMessage, SupportRequest
 
 log = logging.getLogger(__name__)
 SUBJECT_MAX = 200

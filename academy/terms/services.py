@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from academy.accounts.models import User
 from academy.core.errors import DomainError
 from academy.extensions import db
-from academy.support.models import TermsAcceptance, TermsVersion
+from academy.terms.models import TermsAcceptance, TermsVersion
 
 
 def current_version() -> TermsVersion | None:

@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from academy.accounts.models import Firm
+from academy.conduct.models import Incident, IncidentReview, Restriction
 from academy.notifications.models import OutboxMessage
 from academy.scheduling.access import can_use
 from academy.scheduling.policy import Channel
-from academy.support.models import Incident, IncidentReview, Restriction
 
 FRI_9 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from pathlib import Path
 
@@ -11,11 +10,12 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
 from academy.accounts.models import Firm, User
+from academy.conduct.models import Incident, IncidentCategory, IncidentReview, Restriction
 from academy.core.clock import now
 from academy.core.errors import DomainError
+from academy.core.files import store_file
 from academy.core.i18n import explain
 from academy.core.markers import N_
-from academy.core.text import download_name
 from academy.extensions import db
 from academy.notifications.services import enqueue_email
 from academy.scheduling.policy import (
@@ -23,14 +23,6 @@ from academy.scheduling.policy import (
     measure_decision,
     review_decision,
 )
-from academy.support.models import Incident, IncidentCategory, IncidentReview, Restriction
-
-# Evidence files: what they may be, recognised by their first bytes, not by their name.
-EVIDENCE_TYPES = {
-    b"\x89PNG": ("image/png", ".png"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-    b"%PDF": ("application/pdf", ".pdf"),
-}
 
 
 def evidence_dir() -> Path:
@@ -40,28 +32,6 @@ def evidence_dir() -> Path:
 def _store_evidence(upload: FileStorage) -> tuple[str, str, str]:
     data = upload.read(current_app.config["EVIDENCE_MAX_BYTES"] + 1)
     return store_file(data, upload.filename or "", "evidence", evidence_dir())
-
-
-def store_file(data: bytes, filename: str, field: str, directory: Path) -> tuple[str, str, str]:
-    """Keep an uploaded file (evidence, a support attachment) outside static/, under a random
-    name; its type is read from its first bytes. Returns (stored name, shown name, type)."""
-    if len(data) > current_app.config["EVIDENCE_MAX_BYTES"]:
-        raise DomainError(_l("The file is too large (at most 5 MB)."), field)
-    known = [kind for magic, kind in EVIDENCE_TYPES.items() if data.startswith(magic)]
-    if known:
-        mime, ext = known[0]
-    else:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise DomainError(
-                _l("Attach a PNG or JPEG image, a PDF or a text file."), field
-            ) from None
-        mime, ext = "text/plain", ".txt"
-    name = f"{secrets.token_hex(16)}{ext}"
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / name).write_bytes(data)
-    return name, download_name(filename, fallback=name), mime
 
 
 def report_incident(

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from academy.scheduling.access import can_use
 from academy.scheduling.policy import Channel
-from academy.support.models import TermsAcceptance
+from academy.terms.models import TermsAcceptance
 
 
 def test_terms_page_shows_the_enforced_durations_in_both_languages(client):
@@ -23,7 +23,7 @@ def test_terms_page_follows_the_policy_object(client, monkeypatch):
 
     from academy.scheduling.policy import Policy
 
-    monkeypatch.setattr("academy.support.views.POLICY", Policy(notice=timedelta(hours=48)))
+    monkeypatch.setattr("academy.terms.views.POLICY", Policy(notice=timedelta(hours=48)))
     assert "at least 48 hours before the start" in client.get("/terms").text
 
 

@@ -1,0 +1,1 @@
+"""Conduct incidents, their reviews and restrictions (POLICY R4-R6)."""

@@ -1,0 +1,141 @@
+"""Support inbox pages for staff (POLICY R3): requests by deadline, answering, the dashboard."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from academy.accounts.models import Role, User
+from academy.core.errors import DomainError
+from academy.core.forms import query_text, show_error
+from academy.core.pagination import paginate
+from academy.core.params import to_id
+from academy.core.security import staff_required
+from academy.core.timezones import viewer_timezone
+from academy.extensions import db
+from academy.support import services
+from academy.support.blueprint import HELPERS, bp, thread
+from academy.support.forms import RequestSettingsForm, StaffReplyForm
+from academy.support.models import RequestStatus, SupportRequest
+
+
+def _staff_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .where(User.role.in_([Role.STAFF, Role.ADMIN]))
+        .order_by(User.name)
+    )
+    return [(str(i), n) for i, n in rows]
+
+
+@bp.get("/staff/inbox")
+@staff_required
+def inbox() -> str:
+    status = request.args.get("status", "open")
+    assignee = request.args.get("assignee", "")
+    q = query_text()
+    query = select(SupportRequest).options(
+        selectinload(SupportRequest.user), selectinload(SupportRequest.assignee)
+    )
+    if status in set(RequestStatus):
+        query = query.where(SupportRequest.status == status)
+    elif status == "unmatched":
+        query = query.where(SupportRequest.user_id.is_(None))
+    if assignee == "me":
+        query = query.where(SupportRequest.assignee_id == current_user.id)
+    elif assignee == "none":
+        query = query.where(SupportRequest.assignee_id.is_(None))
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            SupportRequest.subject.ilike(like) | SupportRequest.from_email.ilike(like)
+        )
+    # POLICY R3: those still waiting for a first response first, nearest deadline first.
+    query = query.order_by(
+        SupportRequest.first_response_at.is_not(None),
+        SupportRequest.first_response_due_at,
+        SupportRequest.id,
+    )
+    waiting = db.session.scalar(
+        select(func.count(SupportRequest.id)).where(
+            SupportRequest.first_response_at.is_(None),
+            SupportRequest.status.in_([RequestStatus.OPEN, RequestStatus.PENDING]),
+        )
+    )
+    return render_template(
+        "support/inbox.html",
+        page=paginate(query),
+        status=status,
+        assignee=assignee,
+        q=q,
+        waiting=waiting,
+        **HELPERS,
+    )
+
+
+@bp.route("/staff/inbox/<int:request_id>", methods=["GET", "POST"])
+@staff_required
+def staff_request(request_id: int) -> str | Response:
+    item = thread(request_id)
+    form = StaffReplyForm(prefix="reply")
+    settings = (
+        RequestSettingsForm(
+            prefix="set",
+            status=item.status,
+            assignee=str(item.assignee_id or ""),
+            client_email=item.user.email if item.user else "",
+        )
+        if request.method == "GET"
+        else RequestSettingsForm(prefix="set")
+    )
+    settings.assignee.choices = [("", _("Nobody")), *_staff_choices()]
+    if "reply-body" in request.form and form.validate_on_submit():
+        try:
+            services.staff_reply(
+                item,
+                by=current_user,
+                body=form.body.data,
+                status=RequestStatus(form.status.data),
+                uploads=form.attachments.data or [],
+            )
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            flash(_("Your reply is sent to the client."), "success")
+            return redirect(url_for(".staff_request", request_id=item.id))
+    elif "set-status" in request.form and settings.validate_on_submit():
+        assignee_id = to_id(settings.assignee.data)
+        assignee = db.session.get(User, assignee_id) if assignee_id else None
+        client = None
+        if email := (settings.client_email.data or "").strip().lower():
+            client = db.session.scalar(select(User).where(func.lower(User.email) == email))
+            if client is None:
+                settings.client_email.errors = [_("No account has this email address.")]
+        if not settings.client_email.errors:
+            try:
+                services.update_request(
+                    item,
+                    status=RequestStatus(settings.status.data),
+                    assignee=assignee,
+                    client=client,
+                )
+            except DomainError as error:
+                show_error(settings, error)
+            else:
+                flash(_("Saved."), "success")
+                return redirect(url_for(".staff_request", request_id=item.id))
+    return render_template(
+        "support/staff_request.html", item=item, form=form, settings=settings, **HELPERS
+    )
+
+
+@bp.get("/staff/inbox/dashboard")
+@staff_required
+def dashboard() -> str:
+    return render_template(
+        "support/dashboard.html", stats=services.dashboard(viewer_timezone()), **HELPERS
+    )

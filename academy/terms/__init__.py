@@ -1,0 +1,1 @@
+"""The support terms' versions and who accepted which (POLICY R18, R19)."""
