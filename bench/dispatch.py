@@ -216,7 +216,7 @@ def reminder_template() -> dict[str, Any]:
     """The columns of the largest email reminder the demo seed's bookings queued.
 
     The seed books two sessions through academy.scheduling.services, which renders their
-    reminders (subject, text and HTML) through academy.notifications.bookings: real emails.
+    reminders (subject, text and HTML) through academy.scheduling.messages: real emails.
     """
     row = db.session.scalar(
         select(OutboxMessage)

@@ -21,7 +21,7 @@ import os
 import secrets
 import socket
 import threading
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,9 +30,8 @@ from sqlalchemy import func, or_, select, update
 
 from academy.core.clock import now
 from academy.extensions import db
-from academy.notifications.mail import build_email, transport_for
+from academy.notifications.channels import Send, channel
 from academy.notifications.models import DispatcherBeat, OutboxMessage, OutboxStatus
-from academy.notifications.sms import provider_for
 
 log = logging.getLogger(__name__)
 
@@ -143,11 +142,11 @@ def dispatch_due(batch: int = BATCH, stop: threading.Event | None = None) -> Dis
     config = current_app.config
     max_attempts = config["OUTBOX_MAX_ATTEMPTS"]
     renew_after = claim_timeout() / 2
-    sms = provider_for(config)
     while not (stop and stop.is_set()) and (messages := claim(batch)):
         token = messages[0].claim_token or ""
         renewed = now()
-        with transport_for(config) as transport:
+        with ExitStack() as open_senders:
+            senders: dict[str, Send] = {}
             for msg in messages:
                 if stop and stop.is_set():  # a signal: what is not sent yet goes back
                     _release(token)
@@ -160,10 +159,10 @@ def dispatch_due(batch: int = BATCH, stop: threading.Event | None = None) -> Dis
                     continue
                 attempts = msg.attempts + 1
                 try:
-                    if msg.channel == "sms":
-                        sms.send(msg.recipient, msg.body_text, reference=f"outbox{msg.id}")
-                    else:
-                        transport.send(build_email(msg, config["MAIL_DEFAULT_SENDER"]))
+                    if msg.channel not in senders:  # opened once per batch (one SMTP session)
+                        sender = channel(msg.channel).sender(config)
+                        senders[msg.channel] = open_senders.enter_context(sender)
+                    senders[msg.channel](msg)
                 except Exception as exc:  # any failure of this message is retried, never dropped
                     log.warning("outbox %s attempt %s failed: %s", msg.id, attempts, exc)
                     error = f"{type(exc).__name__}: {exc}"[:2000]

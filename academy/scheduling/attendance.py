@@ -16,9 +16,9 @@ from academy.core.i18n import explain
 from academy.core.markers import N_
 from academy.core.urls import external_url
 from academy.extensions import db
-from academy.notifications.bookings import withdraw_rating_request
 from academy.notifications.services import enqueue_email
 from academy.scheduling.access import facts_for, forget_facts
+from academy.scheduling.messages import withdraw_rating_request
 from academy.scheduling.models import (
     Booking,
     BookingStatus,

@@ -14,9 +14,9 @@ from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.urls import external_url
 from academy.extensions import db
-from academy.notifications.bookings import invite
 from academy.notifications.calendar import render_feed
 from academy.scheduling.bookings import booking_query
+from academy.scheduling.messages import invite
 from academy.scheduling.models import Booking, BookingStatus, Occurrence
 
 FEED_LIMIT = 500  # far more than anyone books; keeps the response bounded

@@ -15,8 +15,8 @@ from sqlalchemy.orm import aliased
 
 from academy.core.clock import now
 from academy.extensions import db
-from academy.notifications.bookings import TIMED_KINDS
 from academy.notifications.models import OutboxMessage, OutboxStatus
+from academy.scheduling.messages import TIMED_KINDS
 from academy.scheduling.models import Booking, BookingStatus, Occurrence, OccurrenceStatus
 
 scheduling_cli = AppGroup("scheduling", help="The scheduling module's data.")

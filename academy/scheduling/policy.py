@@ -8,7 +8,7 @@ ids marked with N_() so Babel extracts them; the web layer translates them when 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -97,13 +97,14 @@ def channel_decision(
 class Policy:
     """Every duration of the terms, in one place. The terms page is generated from it."""
 
-    # R8: email reminders this long before the start, and one SMS.
-    email_reminders: tuple[timedelta, ...] = (
-        timedelta(hours=48),
-        timedelta(hours=24),
-        timedelta(hours=1),
+    # R8: the reminders of a live session: on which channel (academy.notifications.channels),
+    # how long before the start. Emails 2 days, 24 hours and 1 hour before; an SMS 30 minutes.
+    reminder_plan: tuple[tuple[str, timedelta], ...] = (
+        ("email", timedelta(hours=48)),
+        ("email", timedelta(hours=24)),
+        ("email", timedelta(hours=1)),
+        ("sms", timedelta(minutes=30)),
     )
-    sms_reminder: timedelta = timedelta(minutes=30)
     # R10: changes and cancellations with less notice than this count as a no-show (R12).
     notice: timedelta = timedelta(hours=24)
     # Not a term: how far ahead 1:1 slots are offered, and the grid they start on.
@@ -145,7 +146,7 @@ def response_clock(
 class Reminder:
     """One reminder of a booking: which channel, how long before the start, when it is due."""
 
-    channel: str  # "email" or "sms"
+    channel: str  # a channel's name ("email", "sms")
     before: timedelta
     due_at: datetime
 
@@ -156,17 +157,23 @@ class Reminder:
 
 
 def reminders(
-    start: datetime, booked_at: datetime, has_phone: bool, policy: Policy = POLICY
+    start: datetime,
+    booked_at: datetime,
+    reachable: Collection[str],
+    policy: Policy = POLICY,
 ) -> list[Reminder]:
-    """POLICY R8: the reminders a booking made at `booked_at` gets for a session at `start`.
+    """POLICY R8: the reminders a booking made at `booked_at` gets for a session at `start`,
+    on the channels the attendee can be reached on (`reachable`: an SMS needs a phone).
 
-    A reminder whose time has already passed when the booking is made is not sent late;
-    the SMS needs a phone number.
+    A reminder whose time has already passed when the booking is made is not sent late.
     """
-    planned = [Reminder("email", b, start - b) for b in policy.email_reminders]
-    if has_phone:
-        planned.append(Reminder("sms", policy.sms_reminder, start - policy.sms_reminder))
+    planned = [Reminder(c, b, start - b) for c, b in policy.reminder_plan if c in reachable]
     return sorted((r for r in planned if r.due_at > booked_at), key=lambda r: r.due_at)
+
+
+def reminder_offsets(channel: str, policy: Policy = POLICY) -> list[timedelta]:
+    """How long before the start the reminders of one channel go (the terms page)."""
+    return [before for c, before in policy.reminder_plan if c == channel]
 
 
 def booking_decision(start: datetime, at: datetime, policy: Policy = POLICY) -> Decision:

@@ -18,8 +18,8 @@ from sqlalchemy.orm.util import identity_key
 
 from academy.core.clock import now
 from academy.extensions import db
-from academy.notifications.bookings import notify_promoted
 from academy.scheduling.bookings import add_event, reload
+from academy.scheduling.messages import notify_promoted
 from academy.scheduling.models import (
     Booking,
     BookingEventKind,

@@ -20,7 +20,6 @@ from academy.core.decisions import Decision
 from academy.core.errors import DomainError
 from academy.core.i18n import explain
 from academy.extensions import db
-from academy.notifications.bookings import notify_booked, notify_cancelled, notify_rescheduled
 from academy.scheduling import seats
 from academy.scheduling.access import can_use, facts_for
 from academy.scheduling.attendance import record_no_show
@@ -31,6 +30,7 @@ from academy.scheduling.bookings import (
     lock_occurrences,
     transition,
 )
+from academy.scheduling.messages import notify_booked, notify_cancelled, notify_rescheduled
 from academy.scheduling.models import (
     Booking,
     BookingEventKind,

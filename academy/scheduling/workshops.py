@@ -22,12 +22,6 @@ from academy.core.decisions import Decision
 from academy.core.errors import DomainError
 from academy.core.i18n import explain
 from academy.extensions import db
-from academy.notifications.bookings import (
-    notify_booked,
-    notify_date,
-    notify_occurrence_cancelled,
-    notify_waitlisted,
-)
 from academy.scheduling import seats
 from academy.scheduling.access import can_use, facts_for
 from academy.scheduling.bookings import (
@@ -38,6 +32,12 @@ from academy.scheduling.bookings import (
     lock_occurrences,
     reload,
     transition,
+)
+from academy.scheduling.messages import (
+    notify_booked,
+    notify_date,
+    notify_occurrence_cancelled,
+    notify_waitlisted,
 )
 from academy.scheduling.models import (
     Booking,

@@ -29,7 +29,6 @@ from academy.core.timezones import clock_time, viewer_timezone
 from academy.core.tokens import InvalidToken
 from academy.extensions import db
 from academy.feedback.services import rate_booking, rating_of
-from academy.notifications.bookings import invite
 from academy.notifications.calendar import render
 from academy.notifications.dispatcher import health as outbox_health
 from academy.notifications.models import OutboxMessage
@@ -37,6 +36,7 @@ from academy.scheduling import attendance, bookings, hours, seats, services, wor
 from academy.scheduling.access import can_use, facts_for
 from academy.scheduling.feed import feed_for, feed_owner, new_feed_token, revoke_feed
 from academy.scheduling.links import booking_for_rating_token, booking_for_token
+from academy.scheduling.messages import invite
 from academy.scheduling.models import (
     AvailabilityWindow,
     Booking,

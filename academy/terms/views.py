@@ -16,7 +16,7 @@ from academy.core.errors import DomainError
 from academy.core.forms import show_error
 from academy.core.security import safe_next, staff_required
 from academy.extensions import db
-from academy.scheduling.policy import NO_SHOW_TERMS, POLICY
+from academy.scheduling.policy import NO_SHOW_TERMS, POLICY, reminder_offsets
 from academy.terms import services
 from academy.terms.forms import PublishTermsForm
 from academy.terms.models import TermsAcceptance, TermsVersion
@@ -40,7 +40,7 @@ def terms_page() -> str:
     # In hours ("48 hours, 24 hours and 1 hour"), as the terms state them.
     reminders = [
         format_timedelta(b, granularity="hour", threshold=10**6, locale=str(get_locale() or "en"))
-        for b in POLICY.email_reminders
+        for b in reminder_offsets("email")
     ]
     return render_template(
         "terms/terms.html",
@@ -48,6 +48,7 @@ def terms_page() -> str:
         policy=POLICY,
         terms=NO_SHOW_TERMS,
         reminder_text=format_list(reminders, locale=str(get_locale() or "en")),
+        sms_minutes=int(reminder_offsets("sms")[0].total_seconds() // 60),
         needs_acceptance=needs,
         accepted_at=accepted_at,
         next_url=safe_next(request.args.get("next")) or "",

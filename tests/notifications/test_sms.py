@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from academy.notifications.dispatcher import dispatch_due
 from academy.notifications.models import OutboxMessage, OutboxStatus
-from academy.notifications.services import enqueue_sms
+from academy.notifications.channels import channel
 from tests.conftest import request_context
 
 
@@ -59,7 +59,7 @@ def test_sms_is_sent_through_the_provider_api_and_retried_on_failure(
     received, answers = sms_api
     user = make_user(phone="+40 721 000 111")
     with request_context(app):
-        enqueue_sms(
+        channel("sms").queue(
             user,
             "test",
             "booking_reminder",
@@ -86,4 +86,4 @@ def test_sms_is_sent_through_the_provider_api_and_retried_on_failure(
 
 def test_no_sms_without_a_phone(app, db, make_user, clock):
     with request_context(app):
-        assert enqueue_sms(make_user(), "test", "booking_reminder", due_at=clock.now()) is None
+        assert channel("sms").queue(make_user(), "test", "booking_reminder") is None

@@ -1,6 +1,8 @@
-"""What a booking's client is sent when it is made, moved or cancelled (POLICY R8, R9, R11).
+"""What a booking's client (and its host) is sent when it is made, moved or cancelled
+(POLICY R8, R9, R11): built here, in scheduling; the outbox and dispatcher of
+academy.notifications send them.
 
-Every function only writes outbox rows in the caller's transaction; the dispatcher sends them.
+Every function only writes outbox rows in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from academy.core.markers import N_
 from academy.core.urls import external_url
 from academy.extensions import db
 from academy.notifications.calendar import Invite, render
+from academy.notifications.channels import channel, reachable
 from academy.notifications.models import OutboxMessage, OutboxStatus
-from academy.notifications.services import enqueue_email, enqueue_sms
+from academy.notifications.services import enqueue_email
 from academy.scheduling.links import links_for, rating_link
 from academy.scheduling.models import Booking, Occurrence, OfferingKind
 from academy.scheduling.policy import reminders
@@ -98,31 +101,19 @@ def _schedule_reminders(booking: Booking) -> None:
         rate_url=rating_link(booking),
         **context,
     )
-    for reminder in reminders(context["start"], now(), has_phone=bool(user.phone)):
-        key = f"booking{booking.id}:seq{booking.ical_sequence}:{reminder.key}"
-        if reminder.channel == "sms":
-            enqueue_sms(
-                user,
-                "booking_reminder",
-                "booking_reminder",
-                due_at=reminder.due_at,
-                dedupe_key=key,
-                booking_id=booking.id,
-                **context,
-            )
-        else:
-            enqueue_email(
-                user,
-                "booking_reminder",
-                N_("Reminder: %(title)s"),
-                "booking_reminder",
-                due_at=reminder.due_at,
-                dedupe_key=key,
-                booking_id=booking.id,
-                subject_params={"title": context["title"]},
-                before=reminder.before,
-                **context,
-            )
+    for reminder in reminders(context["start"], now(), reachable(user)):
+        channel(reminder.channel).queue(
+            user,
+            "booking_reminder",
+            "booking_reminder",
+            subject=N_("Reminder: %(title)s"),
+            due_at=reminder.due_at,
+            dedupe_key=f"booking{booking.id}:seq{booking.ical_sequence}:{reminder.key}",
+            booking_id=booking.id,
+            subject_params={"title": context["title"]},
+            before=reminder.before,
+            **context,
+        )
 
 
 def withdraw_rating_request(booking: Booking) -> None:
