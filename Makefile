@@ -53,9 +53,11 @@ test-sqlite: install
 test-postgres: install
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest $(PYTEST_ARGS)
 
+## lint: ruff, then the layering contracts of pyproject.toml (import-linter)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## bench: requests per second of our pages beside a bare Flask + SQLAlchemy app, the dispatcher
 ## beside a plain smtplib loop, then booking/registration POSTs per second

@@ -69,7 +69,7 @@ def seed() -> None:
     _past_no_show(staff, client)
     from academy.workshops.demo import seed_workshops
 
-    seed_workshops(staff, client)
+    seed_workshops(staff, client, DEMO_PASSWORD)
     from academy.courses.demo import seed_courses
 
     seed_courses()

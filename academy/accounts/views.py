@@ -235,14 +235,8 @@ def profile() -> str | Response:
         if current_user.firm_id
         else None
     )
-    from academy.scheduling.feed import feed_urls
-
     return render_template(
-        "accounts/profile.html",
-        form=form,
-        password_form=password_form,
-        firm=firm,
-        feed=feed_urls(current_user),
+        "accounts/profile.html", form=form, password_form=password_form, firm=firm
     )
 
 

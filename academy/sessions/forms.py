@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from academy.core.forms import DateField, Form
+from academy.core.params import coerce_int
 from academy.scheduling.policy import POLICY
 
 WEEKDAYS = [
@@ -134,3 +136,22 @@ class OutcomeForm(Form):
 
 class ExcuseForm(Form):
     reason = StringField(_l("Why is it excused?"), validators=[DataRequired(), Length(max=300)])
+
+
+class MoveForm(Form):
+    """A client's change to another date of the same workshop."""
+
+    occurrence = HiddenField(validators=[DataRequired()])
+
+
+class RatingForm(Form):
+    rating = RadioField(
+        _l("Your rating"),
+        coerce=coerce_int,
+        choices=[SelectChoice(n, str(n)) for n in range(5, 0, -1)],
+        validators=[DataRequired(_l("Choose a rating from 1 to 5."))],
+    )
+    message = TextAreaField(
+        _l("What should we keep or change? (optional)"),
+        validators=[Optional(), Length(max=5000)],
+    )

@@ -34,7 +34,7 @@ from academy.notifications.dispatcher import health as outbox_health
 from academy.notifications.models import OutboxMessage
 from academy.scheduling import attendance, bookings, hours, seats, services, workshops
 from academy.scheduling.access import can_use, facts_for
-from academy.scheduling.feed import feed_for, feed_owner, new_feed_token, revoke_feed
+from academy.scheduling.feed import feed_for, feed_owner, feed_urls, new_feed_token, revoke_feed
 from academy.scheduling.links import booking_for_rating_token, booking_for_token
 from academy.scheduling.messages import invite
 from academy.scheduling.models import (
@@ -60,12 +60,13 @@ from academy.sessions.forms import (
     DayOffForm,
     ExcuseForm,
     MeetingRoomForm,
+    MoveForm,
     OutcomeForm,
+    RatingForm,
     ScheduleFilterForm,
     SlotForm,
     availability_form,
 )
-from academy.workshops.forms import MoveForm, RatingForm
 
 bp = Blueprint("sessions", __name__)
 WEEKS = POLICY.booking_horizon.days // 7
@@ -470,6 +471,12 @@ def feed(token: str) -> Response:
         mimetype="text/calendar",
         headers={"Cache-Control": "private, max-age=300"},
     )
+
+
+@bp.app_template_global("calendar_feed_urls")
+def calendar_feed_urls(user: User) -> tuple[str, str] | None:
+    """The profile page's calendar feed section (accounts knows nothing of bookings)."""
+    return feed_urls(user)
 
 
 @bp.post("/account/calendar-feed")

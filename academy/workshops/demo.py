@@ -84,9 +84,8 @@ WORKSHOPS = [
 ]
 
 
-def _attendees(plan: Plan) -> list[User]:
+def _attendees(plan: Plan, password: str) -> list[User]:
     from academy.accounts.services import find_user_by_email, hash_password
-    from academy.demo import DEMO_PASSWORD
 
     firm = db.session.scalar(select(Firm).where(Firm.name == OTHER_FIRM))
     if firm is None:
@@ -103,7 +102,7 @@ def _attendees(plan: Plan) -> list[User]:
                 firm=firm,
                 timezone="Europe/Bucharest",
                 language=language,
-                password_hash=hash_password(DEMO_PASSWORD),
+                password_hash=hash_password(password),
             )
             db.session.add(user)
         people.append(user)
@@ -175,13 +174,14 @@ def _past(host: User, people: list[User]) -> None:
     db.session.commit()
 
 
-def seed_workshops(host: User, client: User) -> None:
-    """Idempotent: nothing is added once the demo workshops exist."""
+def seed_workshops(host: User, client: User, password: str) -> None:
+    """Idempotent: nothing is added once the demo workshops exist. The attendees log in with
+    `password` (the demo one)."""
     if db.session.scalar(select(Offering.id).where(Offering.kind == "workshop").limit(1)):
         return
     plan = db.session.scalar(select(Plan).where(Plan.code == "pro"))
     assert plan is not None
-    people = _attendees(plan)
+    people = _attendees(plan, password)
     for spec in WORKSHOPS:
         offering = save_workshop(
             None,

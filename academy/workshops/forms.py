@@ -3,8 +3,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    HiddenField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -102,22 +100,3 @@ class DateForm(Form):
 
 class RegisterForm(Form):
     fee = BooleanField(_l("I accept the fee for this session."))
-
-
-class MoveForm(Form):
-    """A client's change to another date of the same workshop."""
-
-    occurrence = HiddenField(validators=[DataRequired()])
-
-
-class RatingForm(Form):
-    rating = RadioField(
-        _l("Your rating"),
-        coerce=coerce_int,
-        choices=[SelectChoice(n, str(n)) for n in range(5, 0, -1)],
-        validators=[DataRequired(_l("Choose a rating from 1 to 5."))],
-    )
-    message = TextAreaField(
-        _l("What should we keep or change? (optional)"),
-        validators=[Optional(), Length(max=5000)],
-    )

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs
 import pytest
 import sqlalchemy as sa
 
+from academy.notifications.channels import channel
 from academy.notifications.dispatcher import dispatch_due
 from academy.notifications.models import OutboxMessage, OutboxStatus
-from academy.notifications.channels import channel
 from tests.conftest import request_context
 
 
