@@ -31,7 +31,7 @@ from academy.extensions import db
 from academy.feedback.services import rate_booking, rating_of
 from academy.notifications.calendar import render
 from academy.notifications.dispatcher import health as outbox_health
-from academy.notifications.models import OutboxMessage
+from academy.notifications.models import OutboxMessage, OutboxStatus
 from academy.scheduling import attendance, bookings, hours, seats, services, workshops
 from academy.scheduling.access import can_use, facts_for
 from academy.scheduling.feed import feed_for, feed_owner, feed_urls, new_feed_token, revoke_feed
@@ -656,8 +656,10 @@ def delete_day_off(day_off_id: int) -> Response:
 def notification_log() -> str:
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     status = request.args.get("status", "")
-    if status:
+    if status in set(OutboxStatus):  # anything else (junk, NUL) shows every message
         query = query.where(OutboxMessage.status == status)
+    else:
+        status = ""
     booking_id = id_arg("booking")
     if booking_id:
         query = query.where(OutboxMessage.booking_id == booking_id)
