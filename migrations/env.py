@@ -92,10 +92,27 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it and dropping the original (batch mode). With
+            # foreign keys enforced, that drop would fail, or cascade and delete the rows that
+            # point at it (every plan_channels row when `plans` is altered). So they are off
+            # while migrating, checked at the end (what the migration broke fails it), and on
+            # again after.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            before = {r[:3] for r in connection.exec_driver_sql("PRAGMA foreign_key_check")}
+            connection.commit()  # end the autobegun transaction: Alembic begins its own
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            after = {r[:3] for r in connection.exec_driver_sql("PRAGMA foreign_key_check")}
+            broken = sorted(after - before)  # (table, rowid, parent): what the run broke
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:10]}")
 
 
 if context.is_offline_mode():

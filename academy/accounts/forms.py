@@ -26,7 +26,7 @@ from academy.accounts.passwords import weakness
 from academy.core.forms import Form, IntegerField
 from academy.core.params import coerce_int
 from academy.core.timezones import is_valid_timezone, timezone_choices
-from academy.scheduling.policy import Channel
+from academy.scheduling.policy import PLAN_SETTINGS, Channel
 
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ro", "Română")]
 PASSWORD_MIN = 10
@@ -167,8 +167,8 @@ def plan_table_form(plans: list[Plan], data: dict[str, object]) -> Form:
     """A form with one box per plan and channel: the least number of users that gets it.
 
     Field names are `g_<plan id>_<channel>`; an empty box means the plan lacks the channel.
-    Per plan also `penalty_<plan id>` and `fee_<plan id>`: what a second no-show within
-    12 months means on that plan (POLICY R15).
+    Per plan also one field per figure of the terms a plan may set (`t_<plan id>_<key>`,
+    declared in scheduling.policy.PLAN_SETTINGS, with their bounds).
     """
 
     class PlanTableForm(Form):
@@ -184,25 +184,27 @@ def plan_table_form(plans: list[Plan], data: dict[str, object]) -> Form:
                     validators=[Optional(), NumberRange(min=1, max=100000)],
                 ),
             )
-        setattr(
-            PlanTableForm,
-            f"penalty_{plan.id}",
-            SelectField(
-                f"{plan.name}: R15",
-                choices=[
-                    SelectChoice("fee", _l("A fee on the next session")),
-                    SelectChoice("cooldown", _l("No booking for 6 months")),
-                ],
-            ),
-        )
-        setattr(
-            PlanTableForm,
-            f"fee_{plan.id}",
-            IntegerField(
-                f"{plan.name}: fee", validators=[InputRequired(), NumberRange(min=0, max=100000)]
-            ),
-        )
+        for setting in PLAN_SETTINGS:
+            name = setting_field(plan.id, setting.key)
+            if setting.choices:
+                field = SelectField(
+                    f"{plan.name}: {setting.key}",
+                    choices=[SelectChoice(v, _l(label)) for v, label in setting.choices],
+                )
+            else:
+                field = IntegerField(
+                    f"{plan.name}: {setting.key}",
+                    validators=[
+                        InputRequired(),
+                        NumberRange(min=setting.minimum, max=setting.maximum),
+                    ],
+                )
+            setattr(PlanTableForm, name, field)
     return PlanTableForm(data=data)
+
+
+def setting_field(plan_id: int, key: str) -> str:
+    return f"t_{plan_id}_{key}"
 
 
 def grant_field(plan_id: int, channel: Channel) -> str:

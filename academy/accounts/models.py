@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.core.clock import now
@@ -29,10 +30,10 @@ class Plan(db.Model):
     name: Mapped[str] = mapped_column(String(80))
     position: Mapped[int] = mapped_column(default=0)
     is_default: Mapped[bool] = mapped_column(default=False)
-    # POLICY R15: what a second no-show within 12 months means on this plan ("fee" or
-    # "cooldown"), and the fee, in whole units of FEE_CURRENCY.
-    noshow_penalty: Mapped[str] = mapped_column(String(10), default="fee", server_default="fee")
-    noshow_fee: Mapped[int] = mapped_column(default=50, server_default="50")
+    # The figures of the terms this plan sets for itself (scheduling.policy.PLAN_SETTINGS:
+    # the notice of R10, what a second no-show means under R15 and its fee or wait). A key that
+    # is absent means the default of the terms.
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     grants: Mapped[list[PlanChannel]] = relationship(
         back_populates="plan", lazy="raise", cascade="all, delete-orphan"

@@ -20,9 +20,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from academy.accounts.models import Firm, Plan, Role, User
+from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
@@ -31,6 +32,7 @@ from academy.core.tokens import InvalidToken, make_token, read_token
 from academy.core.urls import external_url
 from academy.extensions import db
 from academy.notifications.services import enqueue_email
+from academy.scheduling.policy import PLAN_SETTINGS, Channel
 
 RESET_PURPOSE = "password-reset"
 SIGNUP_PURPOSE = "sign-up"
@@ -304,3 +306,32 @@ def create_staff(email: str, name: str, password: str, role: Role) -> User:
         user.password_hash = hash_password(password)
     db.session.commit()
     return user
+
+
+def plans_with_grants() -> list[Plan]:
+    """The plan table (POLICY R2), plans in order with their channels."""
+    return list(
+        db.session.scalars(select(Plan).options(selectinload(Plan.grants)).order_by(Plan.position))
+    )
+
+
+def save_plan_table(
+    plans: list[Plan],
+    *,
+    grants: dict[tuple[int, Channel], int | None],
+    settings: dict[int, dict[str, object]],
+) -> None:
+    """R2: which channels each plan gives from how many users (None: not at all), and the
+    figures of the terms each plan sets (policy.PLAN_SETTINGS, already bounded by the form)."""
+    for plan in plans:
+        plan.terms = {s.key: s.clean(settings[plan.id][s.key]) for s in PLAN_SETTINGS}
+        existing = {Channel(g.channel): g for g in plan.grants}
+        for channel in Channel:
+            value, grant = grants[(plan.id, channel)], existing.get(channel)
+            if value is None and grant is not None:
+                db.session.delete(grant)
+            elif value is not None and grant is None:
+                db.session.add(PlanChannel(plan_id=plan.id, channel=channel, min_seats=value))
+            elif grant is not None and value is not None:
+                grant.min_seats = value
+    db.session.commit()

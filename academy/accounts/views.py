@@ -37,15 +37,16 @@ from academy.accounts.forms import (
     SignupForm,
     grant_field,
     plan_table_form,
+    setting_field,
 )
-from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
+from academy.accounts.models import Firm, Plan, Role, User
 from academy.core.errors import DomainError
-from academy.core.forms import query_text, show_error
+from academy.core.forms import form_page, query_text, show_error
 from academy.core.pagination import paginate
 from academy.core.security import admin_required, safe_next, staff_required
 from academy.core.tokens import InvalidToken
 from academy.extensions import db, limiter
-from academy.scheduling.policy import CHANNEL_NAMES, Channel
+from academy.scheduling.policy import CHANNEL_NAMES, PLAN_SETTINGS, Channel
 
 bp = Blueprint("accounts", __name__)
 
@@ -326,37 +327,40 @@ def edit_firm(firm_id: int) -> str | Response:
 @staff_required
 def plan_table() -> str | Response:
     """POLICY R2: the plan table staff edit (least users per plan and channel)."""
-    plans = list(
-        db.session.scalars(select(Plan).options(selectinload(Plan.grants)).order_by(Plan.position))
-    )
+    plans = services.plans_with_grants()
     data: dict[str, object] = {
         grant_field(g.plan_id, Channel(g.channel)): g.min_seats for p in plans for g in p.grants
     }
     for plan in plans:
-        data[f"penalty_{plan.id}"], data[f"fee_{plan.id}"] = plan.noshow_penalty, plan.noshow_fee
+        terms = plan.terms or {}
+        for setting in PLAN_SETTINGS:
+            data[setting_field(plan.id, setting.key)] = terms.get(setting.key, setting.default)
     form = plan_table_form(plans, data)
-    if form.validate_on_submit():
-        for plan in plans:
-            plan.noshow_penalty = form[f"penalty_{plan.id}"].data
-            plan.noshow_fee = form[f"fee_{plan.id}"].data
-            existing = {Channel(g.channel): g for g in plan.grants}
-            for channel in Channel:
-                value = form[grant_field(plan.id, channel)].data
-                grant = existing.get(channel)
-                if value is None and grant is not None:
-                    db.session.delete(grant)
-                elif value is not None and grant is None:
-                    db.session.add(PlanChannel(plan_id=plan.id, channel=channel, min_seats=value))
-                elif grant is not None:
-                    grant.min_seats = value
-        db.session.commit()
-        flash(_("The plan table has been saved."), "success")
-        return redirect(url_for(".plan_table"))
-    return render_template(
+
+    def save() -> None:
+        services.save_plan_table(
+            plans,
+            grants={
+                (plan.id, channel): form[grant_field(plan.id, channel)].data
+                for plan in plans
+                for channel in Channel
+            },
+            settings={
+                plan.id: {s.key: form[setting_field(plan.id, s.key)].data for s in PLAN_SETTINGS}
+                for plan in plans
+            },
+        )
+
+    return form_page(
+        form,
         "staff/plans.html",
+        save=save,
+        then=url_for(".plan_table"),
+        saved=_("The plan table has been saved."),
         plans=plans,
-        form=form,
         channels=list(Channel),
         channel_names=CHANNEL_NAMES,
         field=grant_field,
+        settings=PLAN_SETTINGS,
+        setting_field=setting_field,
     )

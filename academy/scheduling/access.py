@@ -21,12 +21,14 @@ from academy.core.decisions import Decision
 from academy.extensions import db
 from academy.scheduling.models import Booking, NoShow
 from academy.scheduling.policy import (
+    DEFAULT_TERMS,
     AccessFacts,
     ActiveRestriction,
     Channel,
     Grant,
-    PenaltyMode,
+    Terms,
     access_decision,
+    terms_for,
 )
 from academy.terms.models import TermsAcceptance, TermsVersion
 
@@ -35,7 +37,7 @@ _CACHE = "_access_facts"
 
 def _load(user: User) -> AccessFacts:
     if user.is_staff:
-        return AccessFacts(True, None, 0, (), False, (), True, (), PenaltyMode.FEE, 0, False)
+        return AccessFacts(True, None, 0, (), False, (), True, (), DEFAULT_TERMS, False)
     current = (
         select(TermsVersion.id)
         .order_by(TermsVersion.published_at.desc(), TermsVersion.id.desc())
@@ -70,9 +72,9 @@ def _load(user: User) -> AccessFacts:
                 accepted,
                 Firm.subscription_ended_at,
                 Plan.name,
-                Plan.noshow_penalty,
+                null_text,
                 Firm.seats,
-                Plan.noshow_fee,
+                null_int,
                 charged,
             )
             .select_from(User)
@@ -101,16 +103,18 @@ def _load(user: User) -> AccessFacts:
             ).where(NoShow.user_id == user.id, NoShow.excused_at.is_(None)),
         )
     ).all()
-    # 2. The plan table.
-    table = tuple(
-        Grant(plan=p, channel=Channel(c), min_seats=s)
-        for p, c, s in db.session.execute(
-            select(Plan.name, PlanChannel.channel, PlanChannel.min_seats)
-            .join(PlanChannel.plan)
-            .order_by(Plan.position)
-        )
-    )
-    (_, terms_accepted, ended_at, plan, mode, seats, fee, fee_charged) = next(
+    # 2. The plan table: every plan's settings of the terms, and its channels.
+    plan_terms: dict[str, dict] = {}
+    grants: list[Grant] = []
+    for name, settings, channel, min_seats in db.session.execute(
+        select(Plan.name, Plan.terms, PlanChannel.channel, PlanChannel.min_seats)
+        .outerjoin(PlanChannel, PlanChannel.plan_id == Plan.id)
+        .order_by(Plan.position, PlanChannel.id)
+    ):
+        plan_terms[name] = settings or {}
+        if channel is not None:
+            grants.append(Grant(plan=name, channel=Channel(channel), min_seats=min_seats))
+    (_, terms_accepted, ended_at, plan, _, seats, _, fee_charged) = next(
         r for r in rows if r[0] == "f"
     )
     restrictions = tuple(ActiveRestriction(bool(r[1]), r[2]) for r in rows if r[0] == "r")
@@ -119,13 +123,12 @@ def _load(user: User) -> AccessFacts:
         staff=False,
         plan=plan,
         seats=seats or 0,
-        grants=table,
+        grants=tuple(grants),
         subscription_ended=ended_at is not None,
         restrictions=restrictions,
         terms_accepted=bool(terms_accepted),
         no_shows=no_shows,
-        penalty_mode=PenaltyMode(mode or "fee"),
-        fee=int(fee or 0),
+        terms=terms_for(plan_terms.get(plan)) if plan else DEFAULT_TERMS,
         fee_charged_since_last=bool(fee_charged),
     )
 
@@ -154,6 +157,14 @@ def _forget_on_commit(_session: Session) -> None:
 def can_use(user: User, channel: Channel, at: datetime | None = None) -> Decision:
     """May `user` use `channel` at `at`? (policy.access_decision: R5/R6, R2, R18, R15.)"""
     return access_decision(facts_for(user), channel, at or now())
+
+
+def terms_of(user: User | None) -> Terms:
+    """The terms as they apply to this person: their firm's plan's figures (staff and
+    visitors: the defaults). One load per request, shared with the access check."""
+    if user is None or not getattr(user, "is_authenticated", True) or user.is_staff:
+        return DEFAULT_TERMS
+    return facts_for(user).terms
 
 
 def overview(user: User, at: datetime | None = None) -> list[tuple[Channel, Decision]]:

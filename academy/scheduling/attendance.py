@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.accounts.models import User
@@ -36,12 +36,10 @@ from academy.scheduling.policy import (
 )
 
 
-def client_standing(user_id: int, at: datetime | None = None) -> Standing:
-    """R14-R16 for one client: counted (not excused) no-shows, in one query."""
-    shows = db.session.scalars(
-        select(NoShow.occurred_at).where(NoShow.user_id == user_id, NoShow.excused_at.is_(None))
-    ).all()
-    return standing(shows, at or now())
+def client_standing(user: User, at: datetime | None = None) -> Standing:
+    """R14-R16 for one client, by their plan's terms: counted (not excused) no-shows."""
+    facts = facts_for(user)
+    return standing(facts.no_shows, at or now(), facts.terms.no_shows)
 
 
 def record_no_show(
@@ -61,7 +59,7 @@ def record_no_show(
     db.session.add(no_show)
     db.session.flush()  # unique per booking: a second one is a bug upstream, never hidden
     forget_facts()
-    _tell_client(booking.user, client_standing(booking.user_id, occurred_at))
+    _tell_client(booking.user, client_standing(booking.user, occurred_at))
     return no_show
 
 

@@ -28,6 +28,7 @@ from academy.core.i18n import explain
 from academy.core.markers import N_
 from academy.core.timezones import localtime
 from academy.extensions import db
+from academy.scheduling.access import terms_of
 from academy.scheduling.models import (
     Booking,
     BookingEvent,
@@ -149,7 +150,8 @@ def preview_change(booking: Booking, by: User | None = None) -> ChangeDecision:
     if booking.status == BookingStatus.CANCELLED:
         return ChangeDecision(False, "R10", N_("This session has been cancelled."))
     by_client = by is None or by.id == booking.user_id
-    decision = change_decision(booking.occurrence.starts_at, now(), by_client=by_client)
+    policy = terms_of(booking.user).policy  # R10's notice is the client's plan's (R2)
+    decision = change_decision(booking.occurrence.starts_at, now(), policy, by_client=by_client)
     if booking.status == BookingStatus.WAITLISTED and decision.allowed:
         return ChangeDecision(True, "R10")  # leaving a queue is never a late change
     return decision

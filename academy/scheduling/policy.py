@@ -9,7 +9,7 @@ ids marked with N_() so Babel extracts them; the web layer translates them when 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -250,6 +250,107 @@ class NoShowTerms:
 NO_SHOW_TERMS = NoShowTerms()
 
 
+# --- The figures a plan may set for itself (POLICY R2: channels and terms go by plan) ------------
+
+
+@dataclass(frozen=True)
+class PlanSetting:
+    """One figure of the terms that a plan may set (pretix's settings DEFAULTS are the model):
+    its type, bounds and label are declared once here; the plan table edits it, and every page,
+    email and decision reads the plan's value through `terms_for`."""
+
+    key: str
+    label: str  # a message id (N_)
+    default: int | str
+    minimum: int = 0
+    maximum: int = 0
+    choices: tuple[tuple[str, str], ...] = ()  # (value, message id); empty: a whole number
+    unit: str = ""  # a message id (N_), shown after the box
+
+    def clean(self, value: object) -> int | str:
+        """The value as the rules use it; anything out of bounds falls back to the default."""
+        if self.choices:
+            return str(value) if value in {v for v, _ in self.choices} else self.default
+        is_number = isinstance(value, int) and not isinstance(value, bool)
+        return value if is_number and self.minimum <= value <= self.maximum else self.default
+
+
+PLAN_SETTINGS: tuple[PlanSetting, ...] = (
+    PlanSetting(
+        "notice_hours",
+        N_("Notice for a change or cancellation (R10)"),
+        int(POLICY.notice.total_seconds() // 3600),
+        minimum=1,
+        maximum=24 * 14,
+        unit=N_("hours"),
+    ),
+    PlanSetting(
+        "noshow_penalty",
+        N_("After a second no-show (R15)"),
+        "fee",
+        choices=(
+            ("fee", N_("A fee on the next session")),
+            ("cooldown", N_("A wait before the next booking")),
+        ),
+    ),
+    PlanSetting("noshow_fee", N_("The fee (R15)"), 50, minimum=0, maximum=100_000),
+    PlanSetting(
+        "cooldown_months",
+        N_("The wait after the most recent no-show (R15)"),
+        NO_SHOW_TERMS.cooldown_months,
+        minimum=1,
+        maximum=24,
+        unit=N_("months"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The terms as they apply to one firm: the defaults, with its plan's settings. Every
+    figure a page or an email shows is read from here (`terms.notice_hours`, ...)."""
+
+    policy: Policy
+    no_shows: NoShowTerms
+    penalty_mode: PenaltyMode
+    fee: int
+
+    @property
+    def notice_hours(self) -> int:
+        return int(self.policy.notice.total_seconds() // 3600)
+
+    @property
+    def first_response_hours(self) -> int:
+        return int(self.policy.first_response.total_seconds() // 3600)
+
+    @property
+    def window_months(self) -> int:
+        return self.no_shows.window_months
+
+    @property
+    def cooldown_months(self) -> int:
+        return self.no_shows.cooldown_months
+
+    @property
+    def unresponsive_minutes(self) -> int:
+        return self.no_shows.unresponsive_minutes
+
+
+def terms_for(settings: Mapping[str, object] | None = None) -> Terms:
+    """The terms of a plan with these settings (None or {}: the defaults, e.g. for visitors)."""
+    given = settings or {}
+    values = {s.key: s.clean(given.get(s.key, s.default)) for s in PLAN_SETTINGS}
+    return Terms(
+        policy=replace(POLICY, notice=timedelta(hours=int(values["notice_hours"]))),
+        no_shows=replace(NO_SHOW_TERMS, cooldown_months=int(values["cooldown_months"])),
+        penalty_mode=PenaltyMode(values["noshow_penalty"]),
+        fee=int(values["noshow_fee"]),
+    )
+
+
+DEFAULT_TERMS = terms_for()
+
+
 def add_months(at: datetime, months: int) -> datetime:
     """The same day and time `months` later (or earlier); the 31st becomes the month's last day."""
     month_index = at.month - 1 + months
@@ -456,14 +557,11 @@ class AccessFacts:
     restrictions: tuple[ActiveRestriction, ...]  # R5/R6, not lifted
     terms_accepted: bool  # R18: the version in force (or none published yet)
     no_shows: tuple[datetime, ...]  # R12: counted (not excused) no-shows
-    penalty_mode: PenaltyMode  # R15, per plan
-    fee: int  # R15 fee of the plan, whole currency units
+    terms: Terms  # the figures of the firm's plan (notice, penalty, fee, wait)
     fee_charged_since_last: bool  # R15: the fee already applied to a booking since the last
 
 
-def access_decision(
-    facts: AccessFacts, channel: Channel, at: datetime, terms: NoShowTerms = NO_SHOW_TERMS
-) -> Decision:
+def access_decision(facts: AccessFacts, channel: Channel, at: datetime) -> Decision:
     """May this user use `channel` at `at`? The one place the order of the rules is decided:
     a closed subscription or a restriction first (R5, R6), then the plan (R2), then for live
     sessions the accepted terms (R18) and the no-show penalty (R15).
@@ -483,22 +581,24 @@ def access_decision(
             False, "R18", N_("Please read and accept the current support terms before you book.")
         )
     penalty = penalty_decision(
-        standing(facts.no_shows, at, terms), facts.penalty_mode, at, facts.fee_charged_since_last
+        standing(facts.no_shows, at, facts.terms.no_shows),
+        facts.terms.penalty_mode,
+        at,
+        facts.fee_charged_since_last,
     )
     if not penalty.allowed or penalty.fee_required:
         return penalty
     return decision
 
 
-def standing_notice(
-    facts: AccessFacts, at: datetime, currency: str, terms: NoShowTerms = NO_SHOW_TERMS
-) -> Decision | None:
+def standing_notice(facts: AccessFacts, at: datetime, currency: str) -> Decision | None:
     """What a client's no-show record means for them now (R14, R15), in one sentence with its
     figures and dates: the notice on their home page and the heart of the no-show emails.
     None when no counted no-show is in the window."""
+    terms = facts.terms.no_shows
     record = standing(facts.no_shows, at, terms)
     months = {"months": terms.window_months, "latest": record.most_recent}
-    if record.penalty and facts.penalty_mode == PenaltyMode.COOLDOWN:
+    if record.penalty and facts.terms.penalty_mode == PenaltyMode.COOLDOWN:
         assert record.cooldown_until is not None
         if at < record.cooldown_until:
             return Decision(
@@ -529,11 +629,11 @@ def standing_notice(
                 "After a second no-show within %(months)d months (the latest on %(latest)s), "
                 "your next session carries a fee of %(fee)d %(currency)s."
             ),
-            {**months, "fee": facts.fee, "currency": currency},
+            {**months, "fee": facts.terms.fee, "currency": currency},
         )
     if not record.warned:
         return None
-    if facts.penalty_mode == PenaltyMode.COOLDOWN:
+    if facts.terms.penalty_mode == PenaltyMode.COOLDOWN:
         return Decision(
             True,
             "R14",
@@ -551,5 +651,5 @@ def standing_notice(
             "Nothing changes for now. If a second no-show happens within %(months)d months of "
             "this one (%(latest)s), your next session will carry a fee of %(fee)d %(currency)s."
         ),
-        {**months, "fee": facts.fee, "currency": currency},
+        {**months, "fee": facts.terms.fee, "currency": currency},
     )

@@ -205,7 +205,7 @@ def book(slug: str) -> str | Response:
         start=start,
         end=start + timedelta(minutes=offering.duration_minutes),
         terms=can_use(current_user, Channel.SESSIONS),
-        fee=facts_for(current_user).fee,
+        fee=facts_for(current_user).terms.fee,
     )
 
 
@@ -734,7 +734,7 @@ def client_page(user_id: int) -> str:
         client=client,
         no_shows=no_shows,
         bookings=recent,
-        record=attendance.client_standing(user_id),
+        record=attendance.client_standing(client),
         more=max((total or 0) - len(no_shows), 0),
         restrictions=db.session.scalars(
             select(Restriction)

@@ -90,11 +90,7 @@ def test_plan_table_edit_changes_what_clients_get(client, db, login, make_user):
 
     login(make_user(Role.STAFF))
     starter_id = 1
-    form = {
-        f"g_{g.plan_id}_{g.channel}": g.min_seats
-        for g in db.session.scalars(sa.select(PlanChannel))
-    }
-    form |= {f"penalty_{i}": "fee" for i in (1, 2, 3)} | {f"fee_{i}": 50 for i in (1, 2, 3)}
+    form = _plan_table_form(db)
     form[f"g_{starter_id}_workshops"] = 1
     assert client.post("/staff/plans", data=form).status_code == 302
 
@@ -117,24 +113,40 @@ def test_plan_table_edit_changes_what_clients_get(client, db, login, make_user):
     )
 
 
-def test_r15_staff_set_the_penalty_per_plan(client, db, login, make_user):
+def _plan_table_form(db) -> dict:
+    """What the plan table's form holds today: every grant and every plan's terms."""
     from academy.accounts.models import Plan
+    from academy.scheduling.policy import PLAN_SETTINGS
 
-    login(make_user(Role.STAFF))
     form = {
         f"g_{g.plan_id}_{g.channel}": g.min_seats
         for g in db.session.scalars(sa.select(PlanChannel))
     }
+    for plan in db.session.scalars(sa.select(Plan)):
+        for setting in PLAN_SETTINGS:
+            form[f"t_{plan.id}_{setting.key}"] = plan.terms.get(setting.key, setting.default)
+    return form
+
+
+def test_r15_staff_set_the_penalty_per_plan(client, db, login, make_user):
+    from academy.accounts.models import Plan
+
+    login(make_user(Role.STAFF))
+    form = _plan_table_form(db)
     form |= {
-        "penalty_1": "fee",
-        "fee_1": 75,
-        "penalty_2": "cooldown",
-        "fee_2": 0,
-        "penalty_3": "fee",
-        "fee_3": 120,
+        "t_1_noshow_penalty": "fee",
+        "t_1_noshow_fee": 75,
+        "t_2_noshow_penalty": "cooldown",
+        "t_2_noshow_fee": 0,
+        "t_3_noshow_penalty": "fee",
+        "t_3_noshow_fee": 120,
     }
     assert client.post("/staff/plans", data=form).status_code == 302
-    plans = {p.code: (p.noshow_penalty, p.noshow_fee) for p in db.session.scalars(sa.select(Plan))}
+    db.session.expire_all()
+    plans = {
+        p.code: (p.terms["noshow_penalty"], p.terms["noshow_fee"])
+        for p in db.session.scalars(sa.select(Plan))
+    }
     assert plans == {"starter": ("fee", 75), "pro": ("cooldown", 0), "business": ("fee", 120)}
-    bad = client.post("/staff/plans", data={**form, "fee_1": "-3"})
-    assert 'id="fee_1-error"' in bad.text
+    bad = client.post("/staff/plans", data={**form, "t_1_noshow_fee": "-3"})
+    assert 'id="t_1_noshow_fee-error"' in bad.text

@@ -1,5 +1,6 @@
 """The schema comes only from the migrations, and they agree with the models."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -95,5 +96,27 @@ def test_0011_keeps_what_breaks_the_new_unique_rules_meaningful(tmp_path, app_co
             sa.text("SELECT id, booking_id FROM feedback_items ORDER BY id")
         )
         assert items.all() == [(1, 1), (2, None)]
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def test_0012_moves_the_penalty_into_the_plans_terms_and_keeps_every_row(tmp_path, app_config):
+    """Altering `plans` on SQLite copies the table: with foreign keys enforced that used to
+    cascade and empty plan_channels. The migrations run with them off and checked after."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0011")
+        grants = _db.session.execute(sa.text("SELECT count(*) FROM plan_channels")).scalar()
+        _db.session.execute(sa.text("UPDATE plans SET noshow_fee = 80 WHERE code = 'pro'"))
+        _insert("firms", id=1, name="F", plan_id=2, seats=3, created_at="2026-01-01 00:00:00")
+        _db.session.commit()
+        upgrade(directory=MIGRATIONS, revision="0012")
+        assert grants > 0
+        assert _db.session.execute(sa.text("SELECT count(*) FROM plan_channels")).scalar() == grants
+        assert _db.session.execute(sa.text("SELECT plan_id FROM firms")).scalar() == 2
+        terms = dict(_db.session.execute(sa.text("SELECT code, terms FROM plans")).all())
+        assert json.loads(terms["pro"]) == {"noshow_penalty": "fee", "noshow_fee": 80}
+        assert json.loads(terms["business"])["noshow_penalty"] == "cooldown"
         _db.session.remove()
         _db.engine.dispose()
