@@ -231,11 +231,28 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["explain"] = explain
     app.jinja_env.globals["viewer_timezone"] = viewer_timezone
 
+    from flask_login import current_user
+    from werkzeug.local import LocalProxy
+
+    from academy.notifications.channels import context_providers
+    from academy.scheduling.access import terms_of
+
+    def viewer_terms() -> Any:
+        """The figures of the terms for whom the page is: an emailed link's owner, the
+        logged-in client's plan, else the defaults (visitors, staff)."""
+        owner = g.get("page_owner")
+        return terms_of(owner or (current_user if current_user.is_authenticated else None))
+
+    # Loaded only if a template reads a figure (`terms.notice_hours`): a lazy proxy.
+    terms_proxy = LocalProxy(viewer_terms)
+    context_providers["terms"] = lambda recipient: LocalProxy(lambda: terms_of(recipient))
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
         from flask_babel import get_locale
 
         return {
+            "terms": terms_proxy,
             "support_email": app.config["SUPPORT_EMAIL"],
             "fee_currency": app.config["FEE_CURRENCY"],
             "current_locale": str(get_locale() or "en"),

@@ -26,7 +26,7 @@ from academy.accounts.passwords import weakness
 from academy.core.forms import Form, IntegerField
 from academy.core.params import coerce_int
 from academy.core.timezones import is_valid_timezone, timezone_choices
-from academy.scheduling.policy import PLAN_SETTINGS, Channel
+from academy.scheduling.policy import PLAN_SETTINGS, Channel, reminder_offsets
 
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ro", "Română")]
 PASSWORD_MIN = 10
@@ -135,7 +135,10 @@ class ProfileForm(_ZoneAndLanguage, Form):
                 message=_l("Use the international format, e.g. +40 721 234 567."),
             ),
         ],
-        description=_l("Optional. For SMS reminders 30 minutes before a session."),
+        description=_l(
+            "Optional. For SMS reminders %(minutes)d minutes before a session.",
+            minutes=int(reminder_offsets("sms")[0].total_seconds() // 60),  # R8
+        ),
     )
 
 

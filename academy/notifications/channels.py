@@ -24,6 +24,9 @@ from academy.notifications.models import OutboxMessage
 from academy.notifications.sms import provider_for
 
 Send = Callable[[OutboxMessage], None]
+# What every message's template may use besides what its caller passes, by name: a domain
+# registers it (the app factory registers the recipient's terms), so this module needs none.
+context_providers: dict[str, Callable[[Any], Any]] = {}
 
 
 class Recipient(Protocol):
@@ -60,7 +63,8 @@ class Channel(ABC):
         if not self.reaches(recipient):
             return None
         with force_locale(recipient.language):
-            ctx = {"user": recipient, "tz": recipient.timezone, **context}
+            provided = {name: make(recipient) for name, make in context_providers.items()}
+            ctx = {"user": recipient, "tz": recipient.timezone, **provided, **context}
             message = OutboxMessage(
                 kind=kind,
                 channel=self.name,

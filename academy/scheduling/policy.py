@@ -34,7 +34,7 @@ class Channel(StrEnum):
 CHANNEL_NAMES: Mapping[Channel, str] = MappingProxyType(
     {
         Channel.CHAT: N_("Chat with the customer success team"),
-        Channel.EMAIL: N_("Support inbox (first response within 24 hours)"),
+        Channel.EMAIL: N_("Support inbox (first response within %(hours)d hours)"),
         Channel.HELP: N_("Help section"),
         Channel.RESOURCES: N_("Webinars, video tutorials and articles"),
         Channel.ACADEMY: N_("Academy courses and quizzes"),
@@ -413,13 +413,19 @@ class PenaltyDecision(Decision):
 
 
 def penalty_decision(
-    record: Standing, mode: PenaltyMode, at: datetime, fee_charged_since_last: bool
+    record: Standing,
+    mode: PenaltyMode,
+    at: datetime,
+    fee_charged_since_last: bool,
+    terms: NoShowTerms = NO_SHOW_TERMS,
 ) -> PenaltyDecision:
     """R15: may the client book now, and does the session carry a fee?
 
     A fee applies to the next session booked after the no-show that triggered it, once.
-    A cooldown lasts until six months after the most recent no-show.
+    A cooldown lasts until `cooldown_months` after the most recent no-show (`record` was
+    computed with the same terms).
     """
+    months = {"months": terms.window_months}
     if not record.penalty:
         return PenaltyDecision(True, "R15")
     if mode == PenaltyMode.COOLDOWN:
@@ -429,10 +435,10 @@ def penalty_decision(
                 False,
                 "R15",
                 N_(
-                    "After a second no-show within 12 months, you can book your next session "
-                    "from %(date)s."
+                    "After a second no-show within %(months)d months, you can book your next "
+                    "session from %(date)s."
                 ),
-                {"date": record.cooldown_until},
+                {**months, "date": record.cooldown_until},
                 not_before=record.cooldown_until,
             )
         return PenaltyDecision(True, "R15")
@@ -441,7 +447,8 @@ def penalty_decision(
     return PenaltyDecision(
         True,
         "R15",
-        N_("After a second no-show within 12 months, your next session carries a fee."),
+        N_("After a second no-show within %(months)d months, your next session carries a fee."),
+        months,
         fee_required=True,
     )
 
@@ -585,6 +592,7 @@ def access_decision(facts: AccessFacts, channel: Channel, at: datetime) -> Decis
         facts.terms.penalty_mode,
         at,
         facts.fee_charged_since_last,
+        facts.terms.no_shows,
     )
     if not penalty.allowed or penalty.fee_required:
         return penalty

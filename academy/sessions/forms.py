@@ -19,7 +19,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional, ValidationEr
 
 from academy.core.forms import DateField, Form
 from academy.core.params import coerce_int
-from academy.scheduling.policy import POLICY
+from academy.scheduling.policy import NO_SHOW_TERMS, POLICY
 
 WEEKDAYS = [
     _l("Monday"),
@@ -124,7 +124,13 @@ class OutcomeForm(Form):
         choices=[
             SelectChoice("attended", _l("Attended")),
             SelectChoice("no_show", _l("No-show: the client did not attend")),
-            SelectChoice("interrupted", _l("Interrupted: unresponsive for more than 5 minutes")),
+            SelectChoice(
+                "interrupted",
+                _l(
+                    "Interrupted: unresponsive for more than %(minutes)d minutes",
+                    minutes=NO_SHOW_TERMS.unresponsive_minutes,  # R13
+                ),
+            ),
         ],
     )
     note = TextAreaField(

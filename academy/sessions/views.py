@@ -33,7 +33,7 @@ from academy.notifications.calendar import render
 from academy.notifications.dispatcher import health as outbox_health
 from academy.notifications.models import OutboxMessage, OutboxStatus
 from academy.scheduling import attendance, bookings, hours, seats, services, workshops
-from academy.scheduling.access import can_use, facts_for
+from academy.scheduling.access import can_use, facts_for, terms_of
 from academy.scheduling.feed import feed_for, feed_owner, feed_urls, new_feed_token, revoke_feed
 from academy.scheduling.links import booking_for_rating_token, booking_for_token
 from academy.scheduling.messages import invite
@@ -204,7 +204,7 @@ def book(slug: str) -> str | Response:
         host=host,
         start=start,
         end=start + timedelta(minutes=offering.duration_minutes),
-        terms=can_use(current_user, Channel.SESSIONS),
+        decision=can_use(current_user, Channel.SESSIONS),
         fee=facts_for(current_user).terms.fee,
     )
 
@@ -253,6 +253,7 @@ def booking(booking_id: int) -> str:
     return render_template(
         "sessions/booking.html",
         booking=item,
+        terms=terms_of(item.user),  # the figures of the booking's client's plan
         history=history,
         change=bookings.preview_change(item, current_user),
         outcome_form=OutcomeForm() if current_user.is_staff else None,
@@ -749,7 +750,8 @@ def client_page(user_id: int) -> str:
             .limit(20)
         ).all(),
         lift_form=LiftForm(),
-        terms=can_use(client, Channel.SESSIONS),
+        decision=can_use(client, Channel.SESSIONS),
+        terms=terms_of(client),  # the client's plan's figures, not the staff viewer's
         excuse=ExcuseForm(),
     )
 

@@ -14,7 +14,7 @@ from academy.core.pagination import paginate
 from academy.core.text import download_name
 from academy.extensions import db
 from academy.scheduling.access import can_use
-from academy.scheduling.policy import Channel
+from academy.scheduling.policy import POLICY, Channel
 from academy.support import services
 from academy.support.blueprint import HELPERS, bp, own_request
 from academy.support.forms import ReplyForm, RequestForm
@@ -45,7 +45,10 @@ def new_request() -> str | Response:
         except DomainError as error:
             show_error(form, error)
         else:
-            flash(_("Your request is sent. We answer within 24 hours."), "success")
+            hours = int(POLICY.first_response.total_seconds() // 3600)  # R3
+            flash(
+                _("Your request is sent. We answer within %(hours)d hours.", hours=hours), "success"
+            )
             return redirect(url_for(".request_page", request_id=item.id))
     return render_template("support/new_request.html", form=form, decision=decision)
 

@@ -16,7 +16,7 @@ from academy.core.errors import DomainError
 from academy.core.forms import show_error
 from academy.core.security import safe_next, staff_required
 from academy.extensions import db
-from academy.scheduling.policy import NO_SHOW_TERMS, POLICY, reminder_offsets
+from academy.scheduling.policy import reminder_offsets
 from academy.terms import services
 from academy.terms.forms import PublishTermsForm
 from academy.terms.models import TermsAcceptance, TermsVersion
@@ -45,8 +45,7 @@ def terms_page() -> str:
     return render_template(
         "terms/terms.html",
         version=version,
-        policy=POLICY,
-        terms=NO_SHOW_TERMS,
+        own=current_user.is_authenticated and not current_user.is_staff,
         reminder_text=format_list(reminders, locale=str(get_locale() or "en")),
         sms_minutes=int(reminder_offsets("sms")[0].total_seconds() // 60),
         needs_acceptance=needs,

@@ -150,3 +150,50 @@ def test_r15_staff_set_the_penalty_per_plan(client, db, login, make_user):
     assert plans == {"starter": ("fee", 75), "pro": ("cooldown", 0), "business": ("fee", 120)}
     bad = client.post("/staff/plans", data={**form, "t_1_noshow_fee": "-3"})
     assert 'id="t_1_noshow_fee-error"' in bad.text
+
+
+def test_48_hours_notice_for_the_starter_plan_is_one_edit_of_the_plan_table(
+    app, client, db, login, make_user, make_host, clock
+):
+    """Issue 14: a plan's figures of the terms are data. Staff set the Starter plan's notice
+    to 48 hours (and give it 1:1 sessions) on the plan table; its clients' pages, emails,
+    the terms page and the R10 rule itself follow, while other plans keep 24."""
+    from datetime import UTC, datetime, timedelta
+
+    from academy.accounts.models import Plan
+    from academy.notifications.models import OutboxMessage
+    from academy.scheduling import bookings, services
+    from academy.scheduling.models import Offering
+    from tests.conftest import request_context
+
+    host = make_host()
+    login(make_user(Role.STAFF))
+    form = _plan_table_form(db)
+    starter = db.session.scalar(sa.select(Plan).where(Plan.code == "starter"))
+    form[f"t_{starter.id}_notice_hours"] = 48
+    form[f"g_{starter.id}_sessions"] = 1
+    assert client.post("/staff/plans", data=form).status_code == 302
+
+    member, other = make_user(plan="starter", seats=1), make_user(plan="business")
+    login(member)
+    assert "up to 48 hours before it starts" in client.get("/sessions/").text
+    assert "at least 48 hours before the start" in client.get("/terms").text
+    start = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # 45 hours from the frozen now
+    quick = db.session.scalar(sa.select(Offering).where(Offering.slug == "quick-assist"))
+    with request_context(app):
+        booking = services.book_one_on_one(member, quick, host.id, start)
+    [mail] = db.session.scalars(
+        sa.select(OutboxMessage.body_text).where(
+            OutboxMessage.booking_id == booking.id, OutboxMessage.kind == "booking_confirmed"
+        )
+    ).all()
+    assert "less than 48 hours before the start" in mail
+    assert bookings.preview_change(booking).late  # 45 hours is late on this plan (R10)
+    cancel = client.get(f"/sessions/bookings/{booking.id}/cancel").text
+    assert "Less than 48 hours before the start, this change counts as a no-show" in cancel
+
+    login(other)
+    assert "up to 24 hours before it starts" in client.get("/sessions/").text
+    with request_context(app):
+        theirs = services.book_one_on_one(other, quick, host.id, start + timedelta(hours=1))
+    assert not bookings.preview_change(theirs).late

@@ -18,13 +18,24 @@ def test_terms_page_shows_the_enforced_durations_in_both_languages(client):
     assert '<html lang="ro">' in ro and "24" in ro
 
 
-def test_terms_page_follows_the_policy_object(client, monkeypatch):
-    from datetime import timedelta
+def test_terms_page_follows_the_clients_plan(client, db, login, make_user):
+    """The page is generated from the policy objects, with the reader's plan's figures."""
+    from academy.accounts.models import Plan
 
-    from academy.scheduling.policy import Policy
-
-    monkeypatch.setattr("academy.terms.views.POLICY", Policy(notice=timedelta(hours=48)))
-    assert "at least 48 hours before the start" in client.get("/terms").text
+    pro = db.session.scalar(sa.select(Plan).where(Plan.code == "pro"))
+    pro.terms = {
+        **pro.terms,
+        "notice_hours": 48,
+        "noshow_penalty": "cooldown",
+        "cooldown_months": 3,
+    }
+    db.session.commit()
+    login(make_user(plan="pro"))
+    html = client.get("/terms").text
+    assert "at least 48 hours before the start" in html
+    assert "booked only 3 months after the most recent no-show (your firm’s plan)" in html
+    login(make_user(plan="business"))
+    assert "at least 24 hours before the start" in client.get("/terms").text
 
 
 def test_r18_first_booking_needs_acceptance_then_it_is_recorded(
