@@ -33,7 +33,7 @@ def test_terms_page_follows_the_clients_plan(client, db, login, make_user):
     login(make_user(plan="pro"))
     html = client.get("/terms").text
     assert "at least 48 hours before the start" in html
-    assert "booked only 3 months after the most recent no-show (your firm’s plan)" in html
+    assert "booked only 3 months after the most recent no-show (your firm\u2019s plan)" in html
     login(make_user(plan="business"))
     assert "at least 24 hours before the start" in client.get("/terms").text
 
