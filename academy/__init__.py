@@ -145,6 +145,8 @@ def _register_blueprints(app: Flask) -> None:
     from academy.feedback.views import bp as feedback_bp
     from academy.help.views import bp as help_bp
     from academy.home.views import bp as home_bp
+    from academy.sessions import change_views as _changes  # noqa: F401 - routes on sessions
+    from academy.sessions import staff_views as _sessions_staff  # noqa: F401 - routes on sessions
     from academy.sessions.views import bp as sessions_bp
     from academy.support import staff_views as _support_staff  # noqa: F401 - routes on support
     from academy.support.views import bp as support_bp
