@@ -143,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from academy.conduct.staff_views import bp as conduct_bp
     from academy.courses.views import bp as courses_bp
     from academy.feedback.views import bp as feedback_bp
+    from academy.help import staff_views as _help_staff  # noqa: F401 - routes on help
     from academy.help.views import bp as help_bp
     from academy.home.views import bp as home_bp
     from academy.sessions import change_views as _changes  # noqa: F401 - routes on sessions
@@ -151,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     from academy.support import staff_views as _support_staff  # noqa: F401 - routes on support
     from academy.support.views import bp as support_bp
     from academy.terms.views import bp as terms_bp
+    from academy.workshops import staff_views as _workshops_staff  # noqa: F401 - on workshops
     from academy.workshops.views import bp as workshops_bp
 
     app.register_blueprint(home_bp)

@@ -241,6 +241,24 @@ def end_sessions(user: User) -> None:
     set_committed_value(user, "session_generation", generation)
 
 
+def log_out_other_devices(user: User) -> None:
+    """ASVS 3.3.3: every session of the user ends (the caller keeps the current one)."""
+    end_sessions(user)
+    db.session.commit()
+
+
+def update_firm(firm: Firm, *, plan_id: int, seats: int) -> None:
+    """Staff set a firm's plan and seats from its subscription (POLICY R2)."""
+    firm.plan_id, firm.seats = plan_id, seats
+    db.session.commit()
+
+
+def set_language(user: User, language: str) -> None:
+    """The footer's switcher, remembered in the profile."""
+    user.language = language
+    db.session.commit()
+
+
 def _fingerprint(user: User) -> str:
     """Changes whenever the password does, so a reset link works once."""
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]

@@ -245,8 +245,7 @@ def profile() -> str | Response:
 @login_required
 def end_other_sessions() -> Response:
     """ "Log out other devices" (ASVS 3.3.3): every session but this one ends."""
-    services.end_sessions(current_user)
-    db.session.commit()
+    services.log_out_other_devices(current_user)
     sessions.keep(current_user)
     flash(_("You are logged out on every other device."), "success")
     return redirect(url_for(".profile", _anchor="devices"))
@@ -315,9 +314,7 @@ def edit_firm(firm_id: int) -> str | Response:
         SelectChoice(p.id, p.name) for p in db.session.scalars(select(Plan).order_by(Plan.position))
     ]
     if form.validate_on_submit():
-        firm.plan_id = form.plan.data
-        firm.seats = form.seats.data
-        db.session.commit()
+        services.update_firm(firm, plan_id=form.plan.data, seats=form.seats.data)
         flash(_("%(firm)s has been saved.", firm=firm.name), "success")
         return redirect(url_for(".staff_firms"))
     return render_template("staff/firm_edit.html", firm=firm, form=form)

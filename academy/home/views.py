@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from academy.accounts import services as accounts
 from academy.core.clock import now
 from academy.core.security import safe_next
 from academy.extensions import db
@@ -53,6 +54,5 @@ def set_language() -> Response:
     if lang in current_app.config["LANGUAGES"]:
         session["language"] = lang
         if current_user.is_authenticated:
-            current_user.language = lang
-            db.session.commit()
+            accounts.set_language(current_user, lang)
     return redirect(safe_next(request.form.get("next")) or url_for(".index"))
