@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import require_or_skip
+from tests.fixtures.app import require_or_skip
 
 REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -164,7 +164,7 @@ def test_48_hours_notice_for_the_starter_plan_is_one_edit_of_the_plan_table(
     from academy.notifications.models import OutboxMessage
     from academy.scheduling import bookings, services
     from academy.scheduling.models import Offering
-    from tests.conftest import request_context
+    from tests.fixtures.app import request_context
 
     host = make_host()
     login(make_user(Role.STAFF))

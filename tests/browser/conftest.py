@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import require_or_skip
+from tests.fixtures.app import require_or_skip
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"

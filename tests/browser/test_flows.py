@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from academy.notifications.dispatcher import dispatch_due
 from academy.scheduling.models import Booking, NoShow
-from tests.conftest import THU
+from tests.fixtures.scheduling import THU
 
 PW = "browser-pass-1"
 FRI_9 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # Friday 09:00 Bucharest; now: Wed 10:00 UTC
@@ -40,7 +40,7 @@ def test_a_client_moves_a_workshop_registration_to_another_date(
     first = make_workshop(capacity=5, title="Client portal basics", host=host, start=THU)
     offering = first.offering
     from academy.scheduling.workshops import schedule
-    from tests.conftest import request_context
+    from tests.fixtures.app import request_context
 
     with request_context(app):
         second = schedule(

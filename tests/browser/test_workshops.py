@@ -4,7 +4,7 @@ third joins the waitlist; when the demo client cancels, the third is promoted.""
 from playwright.sync_api import Page, expect
 
 from academy.demo import seed
-from tests.conftest import THU
+from tests.fixtures.scheduling import THU
 
 
 def _log_in(page: Page, email: str) -> None:

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from academy.config import Config
 from academy.notifications.models import OutboxMessage
-from tests.conftest import Client
 from tests.courses.conftest import make_course as make_course  # a fixture
+from tests.fixtures.app import Client
 
 
 def _outbox(db, kind: str) -> list[OutboxMessage]:
@@ -647,7 +647,7 @@ def test_5_one_rating_link_posted_8_times_at_once_stores_one_rating(
 
     from academy.feedback.models import FeedbackItem
     from academy.scheduling.links import rating_link
-    from tests.conftest import request_context
+    from tests.fixtures.app import request_context
     from tests.sessions.test_race import _post
 
     occurrence = make_workshop()
@@ -682,7 +682,7 @@ def test_5_a_second_rating_is_a_polite_already_rated(
 
     from academy.core.errors import DomainError
     from academy.feedback.services import rate_booking
-    from tests.conftest import request_context
+    from tests.fixtures.app import request_context
 
     occurrence = make_workshop()
     booking = register(make_user(), occurrence)
@@ -717,7 +717,7 @@ def test_5_a_rating_whose_check_read_stale_data_is_still_refused_by_the_database
     from academy.core.errors import DomainError
     from academy.feedback import services
     from academy.feedback.models import FeedbackItem
-    from tests.conftest import request_context
+    from tests.fixtures.app import request_context
 
     occurrence = make_workshop()
     booking = register(make_user(), occurrence)

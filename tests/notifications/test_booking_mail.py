@@ -8,7 +8,7 @@ import vobject
 
 from academy.notifications.dispatcher import dispatch_due
 from academy.scheduling import services
-from tests.conftest import request_context
+from tests.fixtures.app import request_context
 
 
 def _invite(message):

@@ -25,8 +25,8 @@ from academy.notifications.dispatcher import dispatch_due
 from academy.notifications.models import DispatcherBeat, OutboxMessage, OutboxStatus
 from academy.notifications.services import enqueue_email
 from academy.scheduling import services
-from tests.conftest import request_context
 from tests.faults import TcpProxy, flask_process, sqlite_writer_lock
+from tests.fixtures.app import request_context
 
 
 def _queue(db, user, n: int, due=None) -> None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from academy.notifications.channels import channel
 from academy.notifications.dispatcher import dispatch_due
 from academy.notifications.models import OutboxMessage, OutboxStatus
-from tests.conftest import request_context
+from tests.fixtures.app import request_context
 
 
 @pytest.fixture

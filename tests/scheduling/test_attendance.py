@@ -11,7 +11,7 @@ from academy.scheduling import attendance, services
 from academy.scheduling.access import can_use
 from academy.scheduling.models import Booking, NoShow, Notice, Outcome
 from academy.scheduling.policy import Channel
-from tests.conftest import request_context
+from tests.fixtures.app import request_context
 
 FRI_9 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 

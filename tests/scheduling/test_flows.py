@@ -69,7 +69,7 @@ def test_r13_outcomes_wait_for_five_unresponsive_minutes(
 
 def _mark(app, booking, outcome, by):
     from academy.scheduling import attendance
-    from tests.conftest import request_context
+    from tests.fixtures.app import request_context
 
     with request_context(app):
         attendance.mark_outcome(booking, outcome, by=by)
@@ -105,7 +105,7 @@ def test_the_fee_is_in_the_confirmation_email_and_the_booking_shows_its_outcome(
     """Defect 10: the fee owed was not in the confirmation email; a booking page stayed
     'Confirmed' after its outcome was recorded."""
     from academy.scheduling import services
-    from tests.conftest import request_context
+    from tests.fixtures.app import request_context
 
     me = make_user(plan="pro")  # the Pro plan's penalty is a fee
     first, _ = _two_no_shows(app, book, me, host, clock)

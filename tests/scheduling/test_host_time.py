@@ -19,7 +19,7 @@ from academy.core.errors import DomainError
 from academy.scheduling import services
 from academy.scheduling.models import Occurrence
 from academy.scheduling.workshops import schedule
-from tests.conftest import request_context
+from tests.fixtures.app import request_context
 
 ZONES = ["Asia/Kathmandu", "Australia/Eucla", "America/St_Johns"]
 FRIDAY = date(2026, 11, 27)  # two days after the frozen now (Wed 25 Nov, 10:00 UTC)

@@ -15,7 +15,7 @@ from academy.scheduling.models import (
     Occurrence,
     OccurrenceStatus,
 )
-from tests.conftest import request_context
+from tests.fixtures.app import request_context
 
 FRI_9 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # Friday 09:00 in Bucharest; now is Wed 10:00 UTC
 

@@ -10,7 +10,7 @@ import vobject
 from academy.notifications.dispatcher import dispatch_due
 from academy.scheduling.links import token_for
 from academy.scheduling.models import AvailabilityWindow, Booking, BookingEvent, BookingStatus
-from tests.conftest import request_context
+from tests.fixtures.app import request_context
 
 FRI_9 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)  # Friday 09:00 Bucharest; now: Wed 10:00 UTC
 

@@ -111,7 +111,7 @@ def test_the_command(app, db, tmp_path, make_user):
 def test_an_emailed_answer_to_our_reply_joins_its_thread(app, db, make_user, tmp_path, clock):
     from academy.notifications.models import OutboxMessage
     from academy.support.services import staff_reply
-    from tests.conftest import request_context
+    from tests.fixtures.app import request_context
 
     member, staff = make_user(email="ana@firm.ro"), make_user("staff")
     fetch_mail(_maildir(tmp_path, _mail("ana@firm.ro", "Invoice", "Help", "<a1@firm.ro>")))

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import vobject
 
 from academy.scheduling import services
-from tests.conftest import THU, request_context
+from tests.fixtures.app import request_context
+from tests.fixtures.scheduling import THU
 
 FRI_9 = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 

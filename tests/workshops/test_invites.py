@@ -10,7 +10,8 @@ import vobject
 from academy.notifications.dispatcher import dispatch_due
 from academy.scheduling import services
 from academy.scheduling.workshops import cancel_occurrence, update_occurrence
-from tests.conftest import THU, request_context
+from tests.fixtures.app import request_context
+from tests.fixtures.scheduling import THU
 
 
 def _event(message):

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from academy.feedback.models import FeedbackItem, FeedbackKind
 from academy.scheduling.links import rating_link
 from academy.scheduling.models import Booking, BookingStatus, NoShow, Occurrence, Offering
-from tests.conftest import THU, request_context
+from tests.fixtures.app import request_context
+from tests.fixtures.scheduling import THU
 
 
 def test_listing_shows_seats_left_and_full_in_the_clients_zone(

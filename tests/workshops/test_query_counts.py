@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from academy.accounts.models import User
 from academy.scheduling.models import Booking, Occurrence, Offering
-from tests.conftest import THU
 from tests.core.test_query_counts import count_statements
+from tests.fixtures.scheduling import THU
 
 
 def _bulk(db, host, me, n: int) -> tuple[Offering, Occurrence]:

@@ -20,7 +20,8 @@ from academy.scheduling.models import (
 )
 from academy.scheduling.seats import waitlist_positions
 from academy.scheduling.workshops import cancel_occurrence, update_occurrence
-from tests.conftest import THU, request_context
+from tests.fixtures.app import request_context
+from tests.fixtures.scheduling import THU
 
 
 def _mail(db, booking, kind, status=OutboxStatus.PENDING):
