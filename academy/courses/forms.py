@@ -19,8 +19,9 @@ from wtforms.validators import (
 
 from academy.core.forms import Form, IntegerField
 from academy.core.params import coerce_int
+from academy.courses.kinds import all_kinds, parse_number
 from academy.courses.models import Level
-from academy.courses.scoring import QuestionKind, ReviewMode, parse_number
+from academy.courses.scoring import ReviewMode
 
 LEVELS = [
     SelectChoice(Level.BEGINNER, _l("Beginner")),
@@ -36,14 +37,13 @@ PRODUCT_AREAS = [
     SelectChoice("workflow", _l("Workflow and pipelines")),
 ]
 AREA_NAMES = {c.value: c.label for c in PRODUCT_AREAS}
-KINDS = [
-    SelectChoice(QuestionKind.SINGLE, _l("Single choice")),
-    SelectChoice(QuestionKind.MULTIPLE, _l("Multiple choice")),
-    SelectChoice(QuestionKind.TRUE_FALSE, _l("True or false")),
-    SelectChoice(QuestionKind.SHORT_TEXT, _l("Short text")),
-    SelectChoice(QuestionKind.NUMERIC, _l("Number")),
-]
-KIND_NAMES = {c.value: c.label for c in KINDS}
+
+
+def kind_choices() -> list[SelectChoice]:
+    """The registered question kinds (read when a form is made: a kind may be added later)."""
+    return [SelectChoice(kind.name, _l(kind.label)) for kind in all_kinds()]
+
+
 REVIEW_MODES = [
     SelectChoice(ReviewMode.NONE, _l("Never show the right answers")),
     SelectChoice(ReviewMode.AFTER_SUBMIT, _l("After each submitted attempt")),
@@ -130,7 +130,7 @@ def _finite(form: Form, field: StringField) -> None:
 
 
 class QuestionForm(Form):
-    kind = SelectField(_l("Type"), choices=KINDS)
+    kind = SelectField(_l("Type"), choices=kind_choices)
     prompt = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
     choices = TextAreaField(
         _l("Answers (single or multiple choice)"),

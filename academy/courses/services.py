@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -22,7 +22,7 @@ from academy.core.errors import DomainError
 from academy.core.sql import insert_unless_exists
 from academy.core.text import slugify
 from academy.core.timezones import localtime
-from academy.courses import scoring
+from academy.courses import kinds, scoring
 from academy.courses.models import (
     Answer,
     Attachment,
@@ -37,7 +37,6 @@ from academy.courses.models import (
     Question,
     Quiz,
 )
-from academy.courses.scoring import QuestionKind
 from academy.extensions import db
 
 # --- Video embeds -------------------------------------------------------------------------------
@@ -214,45 +213,24 @@ def save_quiz(quiz: Quiz | None, course: Course, values: Mapping[str, object]) -
     return quiz
 
 
-def parse_choices(text: str) -> list[tuple[str, bool]]:
-    """Answers as staff type them: one per line, a leading * marks a correct one."""
-    choices = []
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if line:
-            correct = line.startswith("*")
-            choices.append((line.lstrip("*").strip()[:500], correct))
-    return choices
-
-
 def save_question(
     question: Question | None,
     quiz: Quiz,
     *,
-    kind: QuestionKind,
+    kind: str,
     prompt: str,
     choices: str = "",
     accepted: str = "",
     number: float | None = None,
     tolerance: float | None = None,
 ) -> Question:
-    parsed = parse_choices(choices) if kind in scoring.CHOICE_KINDS else []
-    correct = sum(1 for _t, ok in parsed if ok)
-    if kind in scoring.CHOICE_KINDS:
-        if len(parsed) < 2:
-            raise DomainError(_("Give at least two answers, one per line."), field="choices")
-        if correct == 0 or (kind == QuestionKind.SINGLE and correct != 1):
-            raise DomainError(
-                _("Mark the correct answer with * (exactly one for a single choice)."),
-                field="choices",
-            )
-    accepted_lines = [a.strip() for a in (accepted or "").splitlines() if a.strip()]
-    if kind == QuestionKind.TRUE_FALSE and accepted_lines[:1] not in (["true"], ["false"]):
-        raise DomainError(_("Choose whether the statement is true or false."), field="accepted")
-    if kind == QuestionKind.SHORT_TEXT and not accepted_lines:
-        raise DomainError(_("Give at least one accepted answer."), field="accepted")
-    if kind == QuestionKind.NUMERIC and number is None:
-        raise DomainError(_("Give the correct number."), field="number")
+    """Save a question as staff typed it; its kind says what the set-up must be."""
+    draft = kinds.Draft(choices=choices, accepted=accepted, number=number, tolerance=tolerance)
+    try:
+        setup = kinds.kind_of(kind).set_up(draft)
+    except kinds.SetupError as error:
+        raise DomainError(_(error.reason), field=error.field) from None
+    parsed = list(setup.choices)
     kept, removed = _match_choices(list(question.choices) if question else [], parsed)
     _refuse_removing_chosen(question, removed)
     if question is None:
@@ -263,9 +241,8 @@ def save_question(
         question.choices = []
         db.session.add(question)
     question.kind, question.prompt = kind, prompt
-    question.accepted = "\n".join(accepted_lines[:1] if kind == "true_false" else accepted_lines)
-    question.number = number if kind == QuestionKind.NUMERIC else None
-    question.tolerance = abs(tolerance or 0.0) if kind == QuestionKind.NUMERIC else 0.0
+    question.accepted, question.number = setup.accepted, setup.number
+    question.tolerance = setup.tolerance
     # In place: answers saved in open attempts and past reviews point at these ids, so an
     # edit keeps them and adds or removes only the difference.
     for choice in removed:
@@ -306,7 +283,7 @@ def _refuse_removing_chosen(question: Question | None, removed: list[Choice]) ->
     for value in db.session.scalars(
         select(Answer.value).where(Answer.question_id == question.id, Answer.value != "").distinct()
     ):
-        chosen.update(int(v) for v in value.split(",") if _CHOICE_ID.fullmatch(v))
+        chosen.update(kinds.parse_choice_ids(value))
     kept = [c.text for c in removed if c.id in chosen]
     if kept:
         raise DomainError(
@@ -391,8 +368,8 @@ def load_quiz(quiz_id: int) -> Quiz | None:
     )
 
 
-def key_for(question: Question) -> scoring.Key:
-    return scoring.Key(
+def key_for(question: Question) -> kinds.Key:
+    return kinds.Key(
         kind=question.kind,
         correct_choices=frozenset(c.id for c in question.choices if c.correct),
         accepted=tuple(question.accepted.splitlines()),
@@ -499,25 +476,9 @@ def _saved_answers(attempt_id: int) -> dict[int, Answer]:
     }
 
 
-_CHOICE_ID = re.compile(r"[0-9]{1,9}")
-
-
-def clean_response(question: Question, raw: list[str]) -> str:
-    """A form's values for one question as stored: only ids of its own choices."""
-    if question.kind in scoring.CHOICE_KINDS:
-        own = {c.id for c in question.choices}
-        # Only plain ASCII digits, at most nine: "²" passes isdigit() but not int(), and a
-        # 5,000-digit value would overflow the database's integers. Anything else is ignored.
-        ids = sorted({int(v) for v in raw if _CHOICE_ID.fullmatch(v) and int(v) in own})
-        if question.kind == QuestionKind.SINGLE:
-            ids = ids[:1]
-        return ",".join(map(str, ids))
-    # Radios come after a hidden empty value (so "nothing chosen" is sent too): the last
-    # non-empty value is the answer.
-    value = next((v.strip() for v in reversed(raw) if v.strip()), "")[:500]
-    if question.kind == QuestionKind.TRUE_FALSE:
-        return value if value in {"true", "false"} else ""
-    return value
+def clean_response(question: Question, raw: Sequence[str]) -> str:
+    """A form's values for one question as stored; its kind says what it keeps."""
+    return kinds.kind_of(question.kind).clean(raw, {c.id for c in question.choices})
 
 
 class NotSaved(DomainError):

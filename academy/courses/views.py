@@ -31,10 +31,9 @@ from academy.core.i18n import explain
 from academy.core.pagination import paginate
 from academy.core.params import id_arg
 from academy.core.security import CSP, not_activity, staff_required
-from academy.courses import scoring, services
+from academy.courses import kinds, scoring, services
 from academy.courses.forms import (
     AREA_NAMES,
-    KIND_NAMES,
     LEVEL_NAMES,
     LEVELS,
     PRODUCT_AREAS,
@@ -64,6 +63,8 @@ from academy.scheduling.access import can_use
 from academy.scheduling.policy import Channel
 
 bp = Blueprint("courses", __name__)
+# Templates show each question through its kind: {% import question_kind(q.kind).template %}
+bp.add_app_template_global(kinds.kind_of, "question_kind")
 
 
 @bp.app_context_processor
@@ -827,7 +828,6 @@ def _quiz_page(quiz: Quiz, course: Course, form: QuizForm, extra: ExtraAttemptFo
         quiz=quiz,
         extra=extra,
         grants=grants,
-        kind_names=KIND_NAMES,
     )
 
 
@@ -854,8 +854,8 @@ def grant_extra(quiz_id: int) -> Any:
 
 def _question_page(quiz: Quiz, question: Question | None, form: QuestionForm) -> Any:
     if form.validate_on_submit():
-        number = scoring.parse_number(form.number.data or "")
-        tolerance = scoring.parse_number(form.tolerance.data or "")
+        number = kinds.parse_number(form.number.data or "")
+        tolerance = kinds.parse_number(form.tolerance.data or "")
         try:
             services.save_question(
                 question,
