@@ -138,7 +138,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from academy.accounts.views import bp as accounts_bp
-    from academy.courses.views import bp as courses_bp
+    from academy.courses import quiz_views, staff_views, views  # noqa: F401 (routes on bp)
+    from academy.courses.blueprint import bp as courses_bp
     from academy.feedback.views import bp as feedback_bp
     from academy.help.views import bp as help_bp
     from academy.home.views import bp as home_bp

@@ -1,4 +1,8 @@
+"""The Academy's forms; each staff form gives its values as the service takes them."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -67,6 +71,17 @@ class CourseForm(Form):
     )
     published = BooleanField(_l("Published (clients see it in the catalogue)"))
 
+    def values(self) -> dict[str, Any]:
+        return {
+            "title": self.title.data.strip(),
+            "summary": (self.summary.data or "").strip(),
+            "level": self.level.data,
+            "product_area": self.product_area.data,
+            "cover_image": (self.cover_image.data or "").strip(),
+            "estimated_minutes": self.estimated_minutes.data,
+            "published": bool(self.published.data),
+        }
+
 
 class ModuleForm(Form):
     title = StringField(_l("Module title"), validators=[DataRequired(), Length(max=200)])
@@ -90,6 +105,15 @@ class LessonForm(Form):
         validators=[Optional(), Length(max=5000)],
         description=_l("One per line: Title | https://address"),
     )
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "module_id": self.module_id.data,
+            "title": self.title.data.strip(),
+            "body": self.body.data or "",
+            "video_url": self.video_url.data or "",
+            "attachments": self.attachments.data or "",
+        }
 
 
 class QuizForm(Form):
@@ -122,6 +146,21 @@ class QuizForm(Form):
     shuffle_answers = BooleanField(_l("Shuffle answers"))
     review_mode = SelectField(_l("Show the right answers"), choices=REVIEW_MODES)
 
+    def values(self) -> dict[str, Any]:
+        return {
+            "title": self.title.data.strip(),
+            "module_id": self.module_id.data or None,  # 0: the course's final quiz
+            "required": bool(self.required.data),
+            "pass_mark": self.pass_mark.data,
+            "attempts_allowed": self.attempts_allowed.data or 0,
+            "wait_minutes": self.wait_minutes.data or 0,
+            "time_limit_minutes": self.time_limit_minutes.data,
+            "draw_count": self.draw_count.data,
+            "shuffle_questions": bool(self.shuffle_questions.data),
+            "shuffle_answers": bool(self.shuffle_answers.data),
+            "review_mode": self.review_mode.data,
+        }
+
 
 def _finite(form: Form, field: StringField) -> None:
     """A number as clients may type it ("2.5" or "2,5"), finite (no NaN, no infinity)."""
@@ -147,6 +186,17 @@ class QuestionForm(Form):
     )
     number = StringField(_l("Correct number"), validators=[Optional(), _finite])
     tolerance = StringField(_l("Tolerance (±)"), validators=[Optional(), _finite])
+
+    def values(self) -> dict[str, Any]:
+        """As typed: the question's kind checks the set-up (academy.courses.kinds)."""
+        return {
+            "kind": self.kind.data,
+            "prompt": self.prompt.data.strip(),
+            "choices": self.choices.data or "",
+            "accepted": self.accepted.data or "",
+            "number": parse_number(self.number.data or ""),
+            "tolerance": parse_number(self.tolerance.data or ""),
+        }
 
 
 class ExtraAttemptForm(Form):

@@ -151,13 +151,18 @@ def add_module(course: Course, title: str) -> Module:
 
 def save_lesson(
     lesson: Lesson | None,
-    module: Module,
+    course: Course,
     *,
+    module_id: int,
     title: str,
     body: str,
     video_url: str,
     attachments: str,
 ) -> Lesson:
+    """Save a lesson of `course` (its outline loaded) in one of its modules."""
+    module = next((m for m in course.modules if m.id == module_id), None)
+    if module is None:
+        raise DomainError(_("Choose a module of this course."), field="module_id")
     video_url = check_video(video_url)
     files = parse_attachments(attachments)
     if lesson is None:
@@ -399,7 +404,11 @@ def extra_attempts(user_id: int, quiz_id: int) -> int:
     )
 
 
-def start_decision(user: User, quiz: Quiz, attempts: list[Attempt]) -> scoring.AttemptDecision:
+def start_decision(
+    user: User, quiz: Quiz, attempts: list[Attempt], extra: int | None = None
+) -> scoring.AttemptDecision:
+    """May `user` start a new attempt, after `attempts`? (`extra`: the attempts staff granted,
+    when the caller has counted them already.)"""
     past = [
         scoring.PastAttempt(a.started_at, a.submitted_at, a.passed)
         for a in attempts
@@ -408,9 +417,33 @@ def start_decision(user: User, quiz: Quiz, attempts: list[Attempt]) -> scoring.A
     return scoring.may_start(
         past,
         allowed=quiz.attempts_allowed,
-        extra=extra_attempts(user.id, quiz.id),
+        extra=extra_attempts(user.id, quiz.id) if extra is None else extra,
         wait=timedelta(minutes=quiz.wait_minutes),
         at=now(),
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A client's attempts at a quiz, whether a new one may start, and how many are left."""
+
+    attempts: list[Attempt]
+    rule: scoring.AttemptDecision
+    left: int | None  # None: unlimited
+
+    @property
+    def open_attempt(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.submitted_at is None), None)
+
+
+def standing(user: User, quiz: Quiz) -> Standing:
+    attempts = past_attempts(user.id, quiz.id)
+    extra = extra_attempts(user.id, quiz.id)
+    used = sum(1 for a in attempts if a.submitted_at is not None)
+    return Standing(
+        attempts,
+        start_decision(user, quiz, attempts, extra),
+        scoring.attempts_left(used, quiz.attempts_allowed, extra),
     )
 
 
@@ -463,6 +496,21 @@ def start_attempt(user: User, quiz: Quiz) -> Attempt:
         # ... even if that tab has already submitted it (then its result is shown).
         attempt = next((a for a in latest if a.submitted_at is None), None) or latest[-1]
     return attempt
+
+
+def attempt_questions(attempt: Attempt, quiz: Quiz) -> list[tuple[Question, list[Choice]]]:
+    """The attempt's questions in the order drawn, each with its choices in the order shown
+    (the same on every reload). A question deleted since the draw is left out."""
+    by_id = {q.id: q for q in quiz.questions}
+    shown = []
+    for qid in attempt.drawn:
+        question = by_id.get(qid)
+        if question is None:
+            continue
+        choices = {c.id: c for c in question.choices}
+        order = scoring.choice_order(list(choices), attempt.seed, qid, quiz.shuffle_answers)
+        shown.append((question, [choices[i] for i in order]))
+    return shown
 
 
 def attempt_answers(attempt: Attempt) -> dict[int, Answer]:
@@ -538,6 +586,23 @@ def _write_answers(attempt_id: int, values: Mapping[int, str], at: datetime) -> 
         else:
             db.session.add(Answer(attempt_id=attempt_id, question_id=qid, value=value, saved_at=at))
     db.session.flush()
+
+
+def submit_with_answers(attempt: Attempt, quiz: Quiz, form: Mapping[str, list[str]]) -> Attempt:
+    """The Submit button: save the answers it sends (if still in time), then score.
+
+    Raises DomainError, scoring nothing, when they could not be saved and the attempt is
+    still open: nothing is scored without them. Submitted already (another tab): as it is."""
+    if attempt.submitted_at is not None:
+        return attempt
+    try:
+        save_answers(attempt, quiz, form)
+    except DomainError:
+        db.session.refresh(attempt)
+        if attempt.submitted_at is None:
+            raise
+        return attempt
+    return submit_attempt(attempt, quiz)
 
 
 def submit_attempt(attempt: Attempt, quiz: Quiz) -> Attempt:

@@ -1,5 +1,6 @@
 """The Academy's layers, read from the source: the quiz rules and the question kinds are pure
-(no Flask, no SQLAlchemy, not even through what they import)."""
+(no Flask, no SQLAlchemy, not even through what they import); nothing below the pages imports
+them; the pages neither query nor write the database themselves."""
 
 import ast
 from pathlib import Path
@@ -50,3 +51,29 @@ def test_the_rules_import_neither_flask_nor_sqlalchemy(module):
         if name.split(".")[0] in WEB_OR_DATABASE or name == "academy.extensions"
     )
     assert not impure, f"{module} imports {impure}"
+
+
+COURSES = REPO / "academy" / "courses"
+PAGES = ("blueprint", "views", "quiz_views", "staff_views")
+
+
+def test_only_the_page_modules_import_the_pages():
+    for path in sorted(COURSES.glob("*.py")):
+        if path.stem in PAGES:
+            continue
+        pages = sorted(
+            name
+            for name in _imports(f"academy.courses.{path.stem}")
+            if name.rsplit(".", 1)[-1] in PAGES or name.endswith("_views")
+        )
+        assert not pages, f"academy/courses/{path.name} imports {pages}"
+
+
+@pytest.mark.parametrize("module", ["views", "quiz_views", "staff_views"])
+def test_views_stay_thin(module):
+    """Views parse, call a service or a query, and render (ARCHITECTURE 2): they neither
+    write nor query the database themselves, and stay short enough to read at once."""
+    source = (COURSES / f"{module}.py").read_text(encoding="utf-8")
+    for word in ("db.session", "select(", "commit("):
+        assert word not in source, f"academy/courses/{module}.py: {word}"
+    assert source.count("\n") <= 400
