@@ -41,19 +41,17 @@ PRODUCT_AREAS = [
     SelectChoice("workflow", _l("Workflow and pipelines")),
 ]
 AREA_NAMES = {c.value: c.label for c in PRODUCT_AREAS}
-
-
-def kind_choices() -> list[SelectChoice]:
-    """The registered question kinds (read when a form is made: a kind may be added later)."""
-    return [SelectChoice(kind.name, _l(kind.label)) for kind in all_kinds()]
-
-
 REVIEW_MODES = [
     SelectChoice(ReviewMode.NONE, _l("Never show the right answers")),
     SelectChoice(ReviewMode.AFTER_SUBMIT, _l("After each submitted attempt")),
     SelectChoice(ReviewMode.AFTER_PASSING, _l("After passing")),
     SelectChoice(ReviewMode.AFTER_LAST_ATTEMPT, _l("After passing or the last attempt")),
 ]
+
+
+def kind_choices() -> list[SelectChoice]:
+    """The registered question kinds (read when a form is made: a kind may be added later)."""
+    return [SelectChoice(kind.name, _l(kind.label)) for kind in all_kinds()]
 
 
 class CourseForm(Form):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -138,8 +139,9 @@ class Key:
     tolerance: float = 0.0
 
 
-class Kind:
-    """One kind of question. Subclasses set the class attributes and the three methods.
+class Kind(ABC):
+    """One kind of question: its class attributes, its set-up and its scoring (and its
+    cleaning, unless the last non-empty value a browser sends is what it keeps).
 
     `template` names a template defining two macros: `input(question, choices, name, value,
     disabled)`, the fields named `name` on the quiz page (`value` is the stored answer), and
@@ -149,18 +151,18 @@ class Kind:
     label: ClassVar[str]  # a message id, shown to staff
     template: ClassVar[str]
 
+    @abstractmethod
     def set_up(self, draft: Draft) -> Setup:
         """What to store for a question typed as `draft`; SetupError if it cannot be one."""
-        raise NotImplementedError
 
     def clean(self, raw: Sequence[str], choice_ids: Collection[int]) -> str:
         """What a browser sent for one question (a field's values, in order), as stored.
         `choice_ids` are the question's own choices. Anything unexpected becomes ""."""
         return _last_value(raw)
 
+    @abstractmethod
     def is_correct(self, key: Key, response: str) -> bool:
         """Is the stored `response` right? Empty is always wrong."""
-        raise NotImplementedError
 
 
 class ChoiceKind(Kind):
