@@ -141,7 +141,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from academy.accounts.views import bp as accounts_bp
     from academy.conduct.staff_views import bp as conduct_bp
-    from academy.courses.views import bp as courses_bp
+    from academy.courses import quiz_views, staff_views, views  # noqa: F401 - routes on courses
+    from academy.courses.blueprint import bp as courses_bp
     from academy.feedback.views import bp as feedback_bp
     from academy.help import staff_views as _help_staff  # noqa: F401 - routes on help
     from academy.help.views import bp as help_bp

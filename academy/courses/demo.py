@@ -8,8 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from academy.accounts.services import find_user_by_email
 from academy.courses import services
+from academy.courses.kinds import QuestionKind
 from academy.courses.models import Course, Lesson, LessonCompletion, Level, Module, Question, Quiz
-from academy.courses.scoring import QuestionKind, ReviewMode
+from academy.courses.scoring import ReviewMode
 from academy.extensions import db
 
 GETTING_STARTED = {

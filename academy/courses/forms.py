@@ -1,4 +1,8 @@
+"""The Academy's forms; each staff form gives its values as the service takes them."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -19,8 +23,9 @@ from wtforms.validators import (
 
 from academy.core.forms import Form, IntegerField
 from academy.core.params import coerce_int
+from academy.courses.kinds import all_kinds, parse_number
 from academy.courses.models import Level
-from academy.courses.scoring import QuestionKind, ReviewMode, parse_number
+from academy.courses.scoring import ReviewMode
 
 LEVELS = [
     SelectChoice(Level.BEGINNER, _l("Beginner")),
@@ -36,20 +41,17 @@ PRODUCT_AREAS = [
     SelectChoice("workflow", _l("Workflow and pipelines")),
 ]
 AREA_NAMES = {c.value: c.label for c in PRODUCT_AREAS}
-KINDS = [
-    SelectChoice(QuestionKind.SINGLE, _l("Single choice")),
-    SelectChoice(QuestionKind.MULTIPLE, _l("Multiple choice")),
-    SelectChoice(QuestionKind.TRUE_FALSE, _l("True or false")),
-    SelectChoice(QuestionKind.SHORT_TEXT, _l("Short text")),
-    SelectChoice(QuestionKind.NUMERIC, _l("Number")),
-]
-KIND_NAMES = {c.value: c.label for c in KINDS}
 REVIEW_MODES = [
     SelectChoice(ReviewMode.NONE, _l("Never show the right answers")),
     SelectChoice(ReviewMode.AFTER_SUBMIT, _l("After each submitted attempt")),
     SelectChoice(ReviewMode.AFTER_PASSING, _l("After passing")),
     SelectChoice(ReviewMode.AFTER_LAST_ATTEMPT, _l("After passing or the last attempt")),
 ]
+
+
+def kind_choices() -> list[SelectChoice]:
+    """The registered question kinds (read when a form is made: a kind may be added later)."""
+    return [SelectChoice(kind.name, _l(kind.label)) for kind in all_kinds()]
 
 
 class CourseForm(Form):
@@ -66,6 +68,17 @@ class CourseForm(Form):
         _l("Estimated time (minutes)"), validators=[DataRequired(), NumberRange(1, 6000)]
     )
     published = BooleanField(_l("Published (clients see it in the catalogue)"))
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "title": self.title.data.strip(),
+            "summary": (self.summary.data or "").strip(),
+            "level": self.level.data,
+            "product_area": self.product_area.data,
+            "cover_image": (self.cover_image.data or "").strip(),
+            "estimated_minutes": self.estimated_minutes.data,
+            "published": bool(self.published.data),
+        }
 
 
 class ModuleForm(Form):
@@ -90,6 +103,15 @@ class LessonForm(Form):
         validators=[Optional(), Length(max=5000)],
         description=_l("One per line: Title | https://address"),
     )
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "module_id": self.module_id.data,
+            "title": self.title.data.strip(),
+            "body": self.body.data or "",
+            "video_url": self.video_url.data or "",
+            "attachments": self.attachments.data or "",
+        }
 
 
 class QuizForm(Form):
@@ -122,6 +144,21 @@ class QuizForm(Form):
     shuffle_answers = BooleanField(_l("Shuffle answers"))
     review_mode = SelectField(_l("Show the right answers"), choices=REVIEW_MODES)
 
+    def values(self) -> dict[str, Any]:
+        return {
+            "title": self.title.data.strip(),
+            "module_id": self.module_id.data or None,  # 0: the course's final quiz
+            "required": bool(self.required.data),
+            "pass_mark": self.pass_mark.data,
+            "attempts_allowed": self.attempts_allowed.data or 0,
+            "wait_minutes": self.wait_minutes.data or 0,
+            "time_limit_minutes": self.time_limit_minutes.data,
+            "draw_count": self.draw_count.data,
+            "shuffle_questions": bool(self.shuffle_questions.data),
+            "shuffle_answers": bool(self.shuffle_answers.data),
+            "review_mode": self.review_mode.data,
+        }
+
 
 def _finite(form: Form, field: StringField) -> None:
     """A number as clients may type it ("2.5" or "2,5"), finite (no NaN, no infinity)."""
@@ -130,7 +167,7 @@ def _finite(form: Form, field: StringField) -> None:
 
 
 class QuestionForm(Form):
-    kind = SelectField(_l("Type"), choices=KINDS)
+    kind = SelectField(_l("Type"), choices=kind_choices)
     prompt = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=2000)])
     choices = TextAreaField(
         _l("Answers (single or multiple choice)"),
@@ -147,6 +184,17 @@ class QuestionForm(Form):
     )
     number = StringField(_l("Correct number"), validators=[Optional(), _finite])
     tolerance = StringField(_l("Tolerance (±)"), validators=[Optional(), _finite])
+
+    def values(self) -> dict[str, Any]:
+        """As typed: the question's kind checks the set-up (academy.courses.kinds)."""
+        return {
+            "kind": self.kind.data,
+            "prompt": self.prompt.data.strip(),
+            "choices": self.choices.data or "",
+            "accepted": self.accepted.data or "",
+            "number": parse_number(self.number.data or ""),
+            "tolerance": parse_number(self.tolerance.data or ""),
+        }
 
 
 class ExtraAttemptForm(Form):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.types import UTCDateTime
-from academy.courses.scoring import DEFAULT_PASS_MARK, QuestionKind, ReviewMode
+from academy.courses.scoring import DEFAULT_PASS_MARK, ReviewMode
 from academy.extensions import db
 
 
@@ -141,7 +141,7 @@ class Question(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[QuestionKind] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # a name in academy.courses.kinds.REGISTRY
     prompt: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(default=0)
     # Short text: accepted answers, one per line; true/false: "true" or "false".

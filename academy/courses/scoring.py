@@ -2,32 +2,24 @@
 
 No Flask, no SQLAlchemy: plain values in, plain values out, so tests inject any time.
 Reasons are English message ids marked with N_(); the web layer translates them.
-Scoring happens only here, on the server (the CTFd rule in ARCHITECTURE.md).
+Scoring happens only on the server (the CTFd rule in ARCHITECTURE.md): here, by the rule of
+each question's kind (academy.courses.kinds).
 """
 
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from academy.core.markers import N_
+from academy.courses.kinds import REGISTRY, Key
 
 # An answer saved this long after the deadline still counts (a slow network, a late click).
 GRACE = timedelta(seconds=30)
 DEFAULT_PASS_MARK = 70
-
-
-class QuestionKind(StrEnum):
-    SINGLE = "single"
-    MULTIPLE = "multiple"
-    TRUE_FALSE = "true_false"
-    SHORT_TEXT = "short_text"
-    NUMERIC = "numeric"
 
 
 class ReviewMode(StrEnum):
@@ -37,66 +29,14 @@ class ReviewMode(StrEnum):
     AFTER_LAST_ATTEMPT = "after_last"
 
 
-CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
-
-
 # --- Scoring -------------------------------------------------------------------------------------
 
 
-def normalise(text: str) -> str:
-    """Text compared for a short answer: case, accents, punctuation and spacing ignored."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"[^\w\s]", " ", text)
-    return " ".join(text.split())
-
-
-def parse_number(text: str) -> float | None:
-    """A number as people type it: "3.5", "3,5", " 1 200 " (a comma alone is a decimal mark)."""
-    text = (text or "").strip().replace(" ", "").replace("\u00a0", "")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    text = text.replace(",", "")
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
-def parse_choice_ids(text: str) -> frozenset[int]:
-    return frozenset(int(p) for p in (text or "").split(",") if p.strip().isdigit())
-
-
-@dataclass(frozen=True)
-class Key:
-    """What a correct answer is, for one question (never sent to the browser)."""
-
-    kind: QuestionKind
-    correct_choices: frozenset[int] = frozenset()
-    accepted: tuple[str, ...] = ()  # short text; "true"/"false" for true/false
-    number: float | None = None
-    tolerance: float = 0.0
-
-
 def is_correct(key: Key, response: str) -> bool:
-    """Is `response` (as saved from the form) right? Empty is always wrong."""
-    if key.kind in CHOICE_KINDS:
-        chosen = parse_choice_ids(response)
-        if key.kind == QuestionKind.SINGLE and len(chosen) != 1:
-            return False
-        return bool(chosen) and chosen == key.correct_choices
-    if key.kind == QuestionKind.TRUE_FALSE:
-        return response in {"true", "false"} and (response,) == key.accepted[:1]
-    if key.kind == QuestionKind.SHORT_TEXT:
-        given = normalise(response)
-        return bool(given) and given in {normalise(a) for a in key.accepted}
-    if key.kind == QuestionKind.NUMERIC:
-        value = parse_number(response)
-        if value is None or key.number is None:
-            return False
-        return abs(value - key.number) <= abs(key.tolerance) + 1e-9
-    return False
+    """Is `response` (as saved from the form) right? Each kind says (academy.courses.kinds);
+    a question of a kind no longer known is never right."""
+    kind = REGISTRY.get(key.kind)
+    return kind is not None and kind.is_correct(key, response)
 
 
 def percent(correct: int, total: int) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -22,7 +22,7 @@ from academy.core.errors import DomainError
 from academy.core.sql import insert_unless_exists
 from academy.core.text import slugify
 from academy.core.timezones import localtime
-from academy.courses import scoring
+from academy.courses import kinds, scoring
 from academy.courses.models import (
     Answer,
     Attachment,
@@ -37,7 +37,6 @@ from academy.courses.models import (
     Question,
     Quiz,
 )
-from academy.courses.scoring import QuestionKind
 from academy.extensions import db
 
 # --- Video embeds -------------------------------------------------------------------------------
@@ -152,13 +151,18 @@ def add_module(course: Course, title: str) -> Module:
 
 def save_lesson(
     lesson: Lesson | None,
-    module: Module,
+    course: Course,
     *,
+    module_id: int,
     title: str,
     body: str,
     video_url: str,
     attachments: str,
 ) -> Lesson:
+    """Save a lesson of `course` (its outline loaded) in one of its modules."""
+    module = next((m for m in course.modules if m.id == module_id), None)
+    if module is None:
+        raise DomainError(_("Choose a module of this course."), field="module_id")
     video_url = check_video(video_url)
     files = parse_attachments(attachments)
     if lesson is None:
@@ -214,45 +218,24 @@ def save_quiz(quiz: Quiz | None, course: Course, values: Mapping[str, object]) -
     return quiz
 
 
-def parse_choices(text: str) -> list[tuple[str, bool]]:
-    """Answers as staff type them: one per line, a leading * marks a correct one."""
-    choices = []
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if line:
-            correct = line.startswith("*")
-            choices.append((line.lstrip("*").strip()[:500], correct))
-    return choices
-
-
 def save_question(
     question: Question | None,
     quiz: Quiz,
     *,
-    kind: QuestionKind,
+    kind: str,
     prompt: str,
     choices: str = "",
     accepted: str = "",
     number: float | None = None,
     tolerance: float | None = None,
 ) -> Question:
-    parsed = parse_choices(choices) if kind in scoring.CHOICE_KINDS else []
-    correct = sum(1 for _t, ok in parsed if ok)
-    if kind in scoring.CHOICE_KINDS:
-        if len(parsed) < 2:
-            raise DomainError(_("Give at least two answers, one per line."), field="choices")
-        if correct == 0 or (kind == QuestionKind.SINGLE and correct != 1):
-            raise DomainError(
-                _("Mark the correct answer with * (exactly one for a single choice)."),
-                field="choices",
-            )
-    accepted_lines = [a.strip() for a in (accepted or "").splitlines() if a.strip()]
-    if kind == QuestionKind.TRUE_FALSE and accepted_lines[:1] not in (["true"], ["false"]):
-        raise DomainError(_("Choose whether the statement is true or false."), field="accepted")
-    if kind == QuestionKind.SHORT_TEXT and not accepted_lines:
-        raise DomainError(_("Give at least one accepted answer."), field="accepted")
-    if kind == QuestionKind.NUMERIC and number is None:
-        raise DomainError(_("Give the correct number."), field="number")
+    """Save a question as staff typed it; its kind says what the set-up must be."""
+    draft = kinds.Draft(choices=choices, accepted=accepted, number=number, tolerance=tolerance)
+    try:
+        setup = kinds.kind_of(kind).set_up(draft)
+    except kinds.SetupError as error:
+        raise DomainError(_(error.reason), field=error.field) from None
+    parsed = list(setup.choices)
     kept, removed = _match_choices(list(question.choices) if question else [], parsed)
     _refuse_removing_chosen(question, removed)
     if question is None:
@@ -263,9 +246,8 @@ def save_question(
         question.choices = []
         db.session.add(question)
     question.kind, question.prompt = kind, prompt
-    question.accepted = "\n".join(accepted_lines[:1] if kind == "true_false" else accepted_lines)
-    question.number = number if kind == QuestionKind.NUMERIC else None
-    question.tolerance = abs(tolerance or 0.0) if kind == QuestionKind.NUMERIC else 0.0
+    question.accepted, question.number = setup.accepted, setup.number
+    question.tolerance = setup.tolerance
     # In place: answers saved in open attempts and past reviews point at these ids, so an
     # edit keeps them and adds or removes only the difference.
     for choice in removed:
@@ -306,7 +288,7 @@ def _refuse_removing_chosen(question: Question | None, removed: list[Choice]) ->
     for value in db.session.scalars(
         select(Answer.value).where(Answer.question_id == question.id, Answer.value != "").distinct()
     ):
-        chosen.update(int(v) for v in value.split(",") if _CHOICE_ID.fullmatch(v))
+        chosen.update(kinds.parse_choice_ids(value))
     kept = [c.text for c in removed if c.id in chosen]
     if kept:
         raise DomainError(
@@ -391,8 +373,8 @@ def load_quiz(quiz_id: int) -> Quiz | None:
     )
 
 
-def key_for(question: Question) -> scoring.Key:
-    return scoring.Key(
+def key_for(question: Question) -> kinds.Key:
+    return kinds.Key(
         kind=question.kind,
         correct_choices=frozenset(c.id for c in question.choices if c.correct),
         accepted=tuple(question.accepted.splitlines()),
@@ -422,7 +404,11 @@ def extra_attempts(user_id: int, quiz_id: int) -> int:
     )
 
 
-def start_decision(user: User, quiz: Quiz, attempts: list[Attempt]) -> scoring.AttemptDecision:
+def start_decision(
+    user: User, quiz: Quiz, attempts: list[Attempt], extra: int | None = None
+) -> scoring.AttemptDecision:
+    """May `user` start a new attempt, after `attempts`? (`extra`: the attempts staff granted,
+    when the caller has counted them already.)"""
     past = [
         scoring.PastAttempt(a.started_at, a.submitted_at, a.passed)
         for a in attempts
@@ -431,9 +417,33 @@ def start_decision(user: User, quiz: Quiz, attempts: list[Attempt]) -> scoring.A
     return scoring.may_start(
         past,
         allowed=quiz.attempts_allowed,
-        extra=extra_attempts(user.id, quiz.id),
+        extra=extra_attempts(user.id, quiz.id) if extra is None else extra,
         wait=timedelta(minutes=quiz.wait_minutes),
         at=now(),
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A client's attempts at a quiz, whether a new one may start, and how many are left."""
+
+    attempts: list[Attempt]
+    rule: scoring.AttemptDecision
+    left: int | None  # None: unlimited
+
+    @property
+    def open_attempt(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.submitted_at is None), None)
+
+
+def standing(user: User, quiz: Quiz) -> Standing:
+    attempts = past_attempts(user.id, quiz.id)
+    extra = extra_attempts(user.id, quiz.id)
+    used = sum(1 for a in attempts if a.submitted_at is not None)
+    return Standing(
+        attempts,
+        start_decision(user, quiz, attempts, extra),
+        scoring.attempts_left(used, quiz.attempts_allowed, extra),
     )
 
 
@@ -488,6 +498,21 @@ def start_attempt(user: User, quiz: Quiz) -> Attempt:
     return attempt
 
 
+def attempt_questions(attempt: Attempt, quiz: Quiz) -> list[tuple[Question, list[Choice]]]:
+    """The attempt's questions in the order drawn, each with its choices in the order shown
+    (the same on every reload). A question deleted since the draw is left out."""
+    by_id = {q.id: q for q in quiz.questions}
+    shown = []
+    for qid in attempt.drawn:
+        question = by_id.get(qid)
+        if question is None:
+            continue
+        choices = {c.id: c for c in question.choices}
+        order = scoring.choice_order(list(choices), attempt.seed, qid, quiz.shuffle_answers)
+        shown.append((question, [choices[i] for i in order]))
+    return shown
+
+
 def attempt_answers(attempt: Attempt) -> dict[int, Answer]:
     return _saved_answers(attempt.id)
 
@@ -499,25 +524,9 @@ def _saved_answers(attempt_id: int) -> dict[int, Answer]:
     }
 
 
-_CHOICE_ID = re.compile(r"[0-9]{1,9}")
-
-
-def clean_response(question: Question, raw: list[str]) -> str:
-    """A form's values for one question as stored: only ids of its own choices."""
-    if question.kind in scoring.CHOICE_KINDS:
-        own = {c.id for c in question.choices}
-        # Only plain ASCII digits, at most nine: "²" passes isdigit() but not int(), and a
-        # 5,000-digit value would overflow the database's integers. Anything else is ignored.
-        ids = sorted({int(v) for v in raw if _CHOICE_ID.fullmatch(v) and int(v) in own})
-        if question.kind == QuestionKind.SINGLE:
-            ids = ids[:1]
-        return ",".join(map(str, ids))
-    # Radios come after a hidden empty value (so "nothing chosen" is sent too): the last
-    # non-empty value is the answer.
-    value = next((v.strip() for v in reversed(raw) if v.strip()), "")[:500]
-    if question.kind == QuestionKind.TRUE_FALSE:
-        return value if value in {"true", "false"} else ""
-    return value
+def clean_response(question: Question, raw: Sequence[str]) -> str:
+    """A form's values for one question as stored; its kind says what it keeps."""
+    return kinds.kind_of(question.kind).clean(raw, {c.id for c in question.choices})
 
 
 class NotSaved(DomainError):
@@ -577,6 +586,23 @@ def _write_answers(attempt_id: int, values: Mapping[int, str], at: datetime) -> 
         else:
             db.session.add(Answer(attempt_id=attempt_id, question_id=qid, value=value, saved_at=at))
     db.session.flush()
+
+
+def submit_with_answers(attempt: Attempt, quiz: Quiz, form: Mapping[str, list[str]]) -> Attempt:
+    """The Submit button: save the answers it sends (if still in time), then score.
+
+    Raises DomainError, scoring nothing, when they could not be saved and the attempt is
+    still open: nothing is scored without them. Submitted already (another tab): as it is."""
+    if attempt.submitted_at is not None:
+        return attempt
+    try:
+        save_answers(attempt, quiz, form)
+    except DomainError:
+        db.session.refresh(attempt)
+        if attempt.submitted_at is None:
+            raise
+        return attempt
+    return submit_attempt(attempt, quiz)
 
 
 def submit_attempt(attempt: Attempt, quiz: Quiz) -> Attempt:

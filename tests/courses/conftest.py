@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from academy.courses import services
+from academy.courses.kinds import QuestionKind
 from academy.courses.models import Course, Lesson, Module
-from academy.courses.scoring import QuestionKind
 
 
 @pytest.fixture

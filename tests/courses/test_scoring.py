@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from academy.courses import scoring
-from academy.courses.scoring import GRACE, Key, PastAttempt, QuestionKind, ReviewMode
+from academy.courses.kinds import Key, QuestionKind
+from academy.courses.scoring import GRACE, PastAttempt, ReviewMode
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

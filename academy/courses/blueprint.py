@@ -1,0 +1,49 @@
+"""The Academy's blueprint, and what its page modules share.
+
+Its routes live in views.py (courses, lessons, certificates), quiz_views.py (taking a quiz)
+and staff_views.py (authoring); each imports `bp` from here, so none imports another, and
+academy/__init__.py imports all three before registering it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_login import current_user
+
+from academy.core.decisions import Decision
+from academy.core.i18n import explain
+from academy.courses import kinds
+from academy.courses.forms import AREA_NAMES, LEVEL_NAMES
+from academy.scheduling.access import can_use
+from academy.scheduling.policy import Channel
+
+bp = Blueprint("courses", __name__)
+# Templates show each question through its kind: {% import question_kind(q.kind).template %}
+bp.add_app_template_global(kinds.kind_of, "question_kind")
+
+
+@bp.app_context_processor
+def _names() -> dict[str, Any]:
+    return {"level_names": LEVEL_NAMES, "area_names": AREA_NAMES}
+
+
+def is_staff() -> bool:
+    return bool(current_user.is_authenticated and current_user.is_staff)
+
+
+def access() -> Decision:
+    """POLICY R1/R2: the Academy is a support channel of the client's plan (staff bypass)."""
+    return can_use(current_user, Channel.ACADEMY)
+
+
+def wants_json() -> bool:
+    """The quiz page's autosave asks with fetch() and wants JSON back, not a page."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def refused(decision: Decision) -> Any:
+    if wants_json():  # the quiz page's autosave: a message it can show
+        return jsonify(saved=False, message=explain(decision)), 403
+    return render_template("courses/refused.html", decision=decision), 403

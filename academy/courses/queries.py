@@ -1,0 +1,174 @@
+"""What the Academy's pages read. Each function is one query (with the loads it names), so a
+page's statement count does not grow with the data (ARCHITECTURE 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+
+from academy.courses.models import (
+    Attempt,
+    Certificate,
+    Course,
+    ExtraAttempt,
+    Lesson,
+    LessonCompletion,
+    Module,
+    Question,
+    Quiz,
+)
+from academy.extensions import db
+
+_OUTLINE = (
+    selectinload(Course.modules).selectinload(Module.lessons),
+    selectinload(Course.quizzes),
+)
+
+
+# --- Courses and lessons -------------------------------------------------------------------------
+
+
+def course_by_slug(slug: str) -> Course | None:
+    """A course, published or not, with its outline (modules, lessons, quizzes)."""
+    return db.session.scalar(select(Course).where(Course.slug == slug).options(*_OUTLINE))
+
+
+def course_outline(course_id: int) -> Course | None:
+    return db.session.scalar(select(Course).where(Course.id == course_id).options(*_OUTLINE))
+
+
+def catalogue(text: str, level: str | None, area: str | None) -> Select:
+    """Published courses whose title or summary contains `text`, by title."""
+    query = select(Course).where(Course.published)
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
+        query = query.where(
+            or_(Course.title.ilike(like, escape="\\"), Course.summary.ilike(like, escape="\\"))
+        )
+    if level:
+        query = query.where(Course.level == level)
+    if area:
+        query = query.where(Course.product_area == area)
+    return query.order_by(Course.title, Course.id)
+
+
+def all_courses() -> Select:
+    """Every course, drafts too (the staff list)."""
+    return select(Course).order_by(Course.title, Course.id)
+
+
+def last_course(user_id: int) -> Course | None:
+    """The published course the user last completed a lesson of ("continue where you left")."""
+    return db.session.scalar(
+        select(Course)
+        .join(LessonCompletion, LessonCompletion.course_id == Course.id)
+        .where(LessonCompletion.user_id == user_id, Course.published)
+        .order_by(LessonCompletion.completed_at.desc(), LessonCompletion.id.desc())
+        .limit(1)
+    )
+
+
+def done_lessons(user_id: int, course_id: int) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(LessonCompletion.lesson_id).where(
+                LessonCompletion.user_id == user_id, LessonCompletion.course_id == course_id
+            )
+        )
+    )
+
+
+def lesson(lesson_id: int) -> Lesson | None:
+    return db.session.get(Lesson, lesson_id)
+
+
+def lesson_with_attachments(lesson_id: int) -> Lesson | None:
+    return db.session.scalar(
+        select(Lesson).where(Lesson.id == lesson_id).options(selectinload(Lesson.attachments))
+    )
+
+
+def lesson_course_id(lesson_id: int) -> int | None:
+    return db.session.scalar(select(Lesson.course_id).where(Lesson.id == lesson_id))
+
+
+# --- Quizzes -----------------------------------------------------------------------------------
+
+
+def quiz_course_id(quiz_id: int) -> int | None:
+    return db.session.scalar(select(Quiz.course_id).where(Quiz.id == quiz_id))
+
+
+def passed_quizzes(user_id: int, quiz_ids: Collection[int]) -> set[int]:
+    if not quiz_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Attempt.quiz_id).where(
+                Attempt.user_id == user_id, Attempt.quiz_id.in_(quiz_ids), Attempt.passed
+            )
+        )
+    )
+
+
+def attempt(attempt_id: int) -> Attempt | None:
+    return db.session.get(Attempt, attempt_id)
+
+
+def question_with_choices(question_id: int) -> Question | None:
+    return db.session.scalar(
+        select(Question).where(Question.id == question_id).options(selectinload(Question.choices))
+    )
+
+
+def extra_grants(quiz_id: int) -> list[ExtraAttempt]:
+    """The extra attempts staff granted at a quiz, newest first, with who and by whom."""
+    return list(
+        db.session.scalars(
+            select(ExtraAttempt)
+            .where(ExtraAttempt.quiz_id == quiz_id)
+            .options(selectinload(ExtraAttempt.user), selectinload(ExtraAttempt.granted_by))
+            .order_by(ExtraAttempt.created_at.desc())
+        )
+    )
+
+
+# --- Certificates ------------------------------------------------------------------------------
+
+
+def certificate_of(user_id: int, course_id: int) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(
+            Certificate.user_id == user_id, Certificate.course_id == course_id
+        )
+    )
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.user_id == user_id)
+            .order_by(Certificate.issued_at.desc())
+        )
+    )
+
+
+def completed_courses(user_id: int, course_ids: Collection[int]) -> set[int]:
+    """Those of `course_ids` the user holds a certificate of."""
+    if not course_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Certificate.course_id).where(
+                Certificate.user_id == user_id, Certificate.course_id.in_(course_ids)
+            )
+        )
+    )
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
