@@ -129,6 +129,7 @@ def _init_extensions(app: Flask) -> None:
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
     import academy.conduct.models
+    import academy.core.versions
     import academy.courses.models
     import academy.feedback.models
     import academy.help.models

@@ -53,4 +53,5 @@ def show_as(owner: object) -> None:
     """Render this request in `owner`'s language and time zone: a page opened from a link
     emailed to them (change, cancel, rate), whoever's browser it is opened in."""
     g.page_owner = owner
+    g.pop("_viewer_tz", None)
     refresh()  # Flask-Babel caches the locale and zone per request

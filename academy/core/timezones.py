@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -31,13 +31,24 @@ def is_valid_timezone(name: str) -> bool:
 def viewer_timezone() -> str:
     """The zone pages are rendered in: that of the person the page is for (see
     core.i18n.show_as: the owner of an emailed link), else the logged-in user's, else the
-    site default."""
-    owner = g.get("page_owner") if has_request_context() else None
-    if owner is not None and owner.timezone:
-        return str(owner.timezone)
-    if current_user and current_user.is_authenticated and current_user.timezone:
-        return str(current_user.timezone)
-    return str(current_app.config["DEFAULT_TIMEZONE"])
+    site default. Worked out once per request: a page of slots asks for it a hundred times."""
+    if not has_request_context():
+        return str(current_app.config["DEFAULT_TIMEZONE"])
+    zone = g.get("_viewer_tz")
+    if zone is None:
+        owner = g.get("page_owner")
+        if owner is not None and owner.timezone:
+            zone = str(owner.timezone)
+        elif current_user and current_user.is_authenticated and current_user.timezone:
+            zone = str(current_user.timezone)
+        else:
+            zone = str(current_app.config["DEFAULT_TIMEZONE"])
+        g._viewer_tz = zone
+    return zone
+
+
+def _locale() -> str:
+    return str(get_locale() or "en")
 
 
 def localtime(value: datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
@@ -49,10 +60,15 @@ def localtime(value: datetime | None, fmt: str = "medium", tz: str | None = None
     """
     if value is None:
         return ""
-    name = tz or viewer_timezone()
+    return _local_label(value, fmt, tz or viewer_timezone(), _locale())
+
+
+@lru_cache(maxsize=4096)
+def _local_label(value: datetime, fmt: str, name: str, locale: str) -> str:
+    """Formatting with Babel is slow and pages repeat instants (a week of slots, a roster):
+    the label of one instant in one zone and language is computed once per process."""
     zone = ZoneInfo(name)
     local = value.astimezone(zone)
-    locale = get_locale() or "en"
     day = format_date(local.date(), "full" if fmt == "full" else fmt, locale=locale)
     clock = format_time(local, "short", tzinfo=zone, locale=locale)
     return f"{day}, {clock} ({name.replace('_', ' ')})"
@@ -70,11 +86,15 @@ def clock_time(value: datetime) -> str:
     formatting each with Babel was a fifth of the slots page.
     """
     local = value.astimezone(ZoneInfo(viewer_timezone()))
-    return _clock_label(local.hour, local.minute, str(get_locale() or "en"))
+    return _clock_label(local.hour, local.minute, _locale())
 
 
 def local_date(value: datetime, pattern: str = "medium") -> str:
     """The date part of an instant in the viewer's zone, by a Babel length or pattern
     ("MMM", "d"): the calendar-leaf dates of the workshop listing."""
-    local = value.astimezone(ZoneInfo(viewer_timezone()))
-    return format_date(local.date(), pattern, locale=get_locale() or "en")
+    return _date_label(value.astimezone(ZoneInfo(viewer_timezone())).date(), pattern, _locale())
+
+
+@lru_cache(maxsize=2048)
+def _date_label(day: date, pattern: str, locale: str) -> str:
+    return format_date(day, pattern, locale=locale)

@@ -1,6 +1,7 @@
 """The one check every page that books, registers or asks for support uses (R2, R5, R6, R15, R18).
 
-`facts_for(user)` loads what the rules need in two queries, once per request (kept on
+`facts_for(user)` loads what the rules need in one query (two when the plan table changed),
+once per request (kept on
 `flask.g`); `policy.access_decision` decides, in the order the terms give. Every commit drops
 them (terms accepted, a fee charged, a restriction: the rest of the request sees the change),
 and so does `forget_facts`, for a change still inside its transaction (a no-show just recorded).
@@ -9,15 +10,29 @@ and so does `forget_facts`, for a change still inside its transaction (a no-show
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from flask import g, has_app_context
-from sqlalchemy import Integer, String, event, exists, func, literal, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    String,
+    bindparam,
+    event,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from academy.accounts.models import Firm, Plan, PlanChannel, User
 from academy.conduct.models import Restriction
 from academy.core.clock import now
 from academy.core.decisions import Decision
+from academy.core.types import UTCDateTime
+from academy.core.versions import ContentVersion, cached, watch
 from academy.extensions import db
 from academy.scheduling.models import Booking, NoShow
 from academy.scheduling.policy import (
@@ -35,9 +50,16 @@ from academy.terms.models import TermsAcceptance, TermsVersion
 _CACHE = "_access_facts"
 
 
-def _load(user: User) -> AccessFacts:
-    if user.is_staff:
-        return AccessFacts(True, None, 0, (), False, (), True, (), DEFAULT_TERMS, False)
+watch("plans", "plans", "plan_channels")
+
+
+@cache
+def _facts_statement() -> CompoundSelect:
+    """One statement for a client's own facts, built once (its SQL is cached too): a row for
+    the firm (its plan, the terms accepted, the fee charged), one per restriction not lifted,
+    one per counted no-show, and the plan table's version. The columns of the first select
+    give every row its types."""
+    uid = bindparam("uid", type_=Integer)
     current = (
         select(TermsVersion.id)
         .order_by(TermsVersion.published_at.desc(), TermsVersion.id.desc())
@@ -46,64 +68,50 @@ def _load(user: User) -> AccessFacts:
     )
     accepted = ~exists(select(TermsVersion.id)) | exists(
         select(TermsAcceptance.id).where(
-            TermsAcceptance.user_id == user.id, TermsAcceptance.version_id == current
+            TermsAcceptance.user_id == uid, TermsAcceptance.version_id == current
         )
     )
     last_no_show = (
         select(func.max(NoShow.occurred_at))
-        .where(NoShow.user_id == user.id, NoShow.excused_at.is_(None))
+        .where(NoShow.user_id == uid, NoShow.excused_at.is_(None))
         .scalar_subquery()
     )
     charged = exists(
         select(Booking.id).where(
-            Booking.user_id == user.id,
+            Booking.user_id == uid,
             Booking.fee_owed.is_not(None),
             Booking.created_at > last_no_show,
         )
     )
-    # 1. One statement for the user's own facts: a row for the firm (its plan, the terms, the
-    # fee), then one per restriction not lifted and one per counted no-show. The columns of
-    # the first row give every row its types.
-    null_text, null_int = literal(None, String), literal(None, Integer)
-    rows = db.session.execute(
-        union_all(
-            select(
-                literal("f"),
-                accepted,
-                Firm.subscription_ended_at,
-                Plan.name,
-                null_text,
-                Firm.seats,
-                null_int,
-                charged,
-            )
-            .select_from(User)
-            .outerjoin(Firm, Firm.id == User.firm_id)
-            .outerjoin(Plan, Plan.id == Firm.plan_id)
-            .where(User.id == user.id),
-            select(
-                literal("r"),
-                Restriction.permanent,
-                Restriction.until,
-                null_text,
-                null_text,
-                null_int,
-                null_int,
-                literal(False),
-            ).where(Restriction.user_id == user.id, Restriction.lifted_at.is_(None)),
-            select(
-                literal("n"),
-                literal(False),
-                NoShow.occurred_at,
-                null_text,
-                null_text,
-                null_int,
-                null_int,
-                literal(False),
-            ).where(NoShow.user_id == user.id, NoShow.excused_at.is_(None)),
+    null_text, null_int, no = literal(None, String), literal(None, Integer), literal(False)
+    null_time = literal(None, UTCDateTime)
+    return union_all(
+        select(
+            literal("f"),
+            accepted,
+            Firm.subscription_ended_at,
+            Plan.name,
+            Firm.seats,
+            charged,
         )
-    ).all()
-    # 2. The plan table: every plan's settings of the terms, and its channels.
+        .select_from(User)
+        .outerjoin(Firm, Firm.id == User.firm_id)
+        .outerjoin(Plan, Plan.id == Firm.plan_id)
+        .where(User.id == uid),
+        select(
+            literal("r"), Restriction.permanent, Restriction.until, null_text, null_int, no
+        ).where(Restriction.user_id == uid, Restriction.lifted_at.is_(None)),
+        select(literal("n"), no, NoShow.occurred_at, null_text, null_int, no).where(
+            NoShow.user_id == uid, NoShow.excused_at.is_(None)
+        ),
+        select(literal("v"), no, null_time, ContentVersion.name, ContentVersion.version, no).where(
+            ContentVersion.name == "plans"
+        ),
+    )
+
+
+def _plan_table() -> tuple[tuple[Grant, ...], dict[str, dict]]:
+    """The plan table: every plan's settings of the terms, and its channels (R2)."""
     plan_terms: dict[str, dict] = {}
     grants: list[Grant] = []
     for name, settings, channel, min_seats in db.session.execute(
@@ -114,20 +122,26 @@ def _load(user: User) -> AccessFacts:
         plan_terms[name] = settings or {}
         if channel is not None:
             grants.append(Grant(plan=name, channel=Channel(channel), min_seats=min_seats))
-    (_, terms_accepted, ended_at, plan, _, seats, _, fee_charged) = next(
-        r for r in rows if r[0] == "f"
-    )
-    restrictions = tuple(ActiveRestriction(bool(r[1]), r[2]) for r in rows if r[0] == "r")
-    no_shows = tuple(r[2] for r in rows if r[0] == "n")
+    return tuple(grants), plan_terms
+
+
+def _load(user: User) -> AccessFacts:
+    if user.is_staff:
+        return AccessFacts(True, None, 0, (), False, (), True, (), DEFAULT_TERMS, False)
+    rows = db.session.execute(_facts_statement(), {"uid": user.id}).all()
+    (_, terms_accepted, ended_at, plan, seats, fee_charged) = next(r for r in rows if r[0] == "f")
+    version = next((r[4] for r in rows if r[0] == "v"), 0)
+    # The plan table changes rarely: kept in memory, read again when its version moves.
+    grants, plan_terms = cached("plans", version, _plan_table)
     return AccessFacts(
         staff=False,
         plan=plan,
         seats=seats or 0,
-        grants=tuple(grants),
+        grants=grants,
         subscription_ended=ended_at is not None,
-        restrictions=restrictions,
+        restrictions=tuple(ActiveRestriction(bool(r[1]), r[2]) for r in rows if r[0] == "r"),
         terms_accepted=bool(terms_accepted),
-        no_shows=no_shows,
+        no_shows=tuple(r[2] for r in rows if r[0] == "n"),
         terms=terms_for(plan_terms.get(plan)) if plan else DEFAULT_TERMS,
         fee_charged_since_last=bool(fee_charged),
     )

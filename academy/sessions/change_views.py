@@ -68,7 +68,6 @@ def _change_page(item: Booking, by: User, action: str, cancel_url: str) -> str:
         weeks=WEEKS,
         action=action,
         cancel_url=cancel_url,
-        form=SlotForm(),
     )
 
 

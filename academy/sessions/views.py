@@ -49,7 +49,6 @@ from academy.sessions.forms import (
     ConfirmForm,
     OutcomeForm,
     RatingForm,
-    SlotForm,
 )
 
 # --- Clients -------------------------------------------------------------------------------------
@@ -95,7 +94,6 @@ def slots(slug: str) -> str:
         week=week,
         weeks=WEEKS,
         action=url_for(".book", slug=slug),
-        form=SlotForm(),
     )
 
 

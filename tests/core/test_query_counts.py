@@ -36,10 +36,12 @@ def _bulk_clients(db, n: int) -> None:
 
 
 def count_statements(client, queries, url: str) -> int:
-    """Statements one GET runs, as in production: nothing cached from the test's own work
-    (the test shares its session with the requests it makes)."""
+    """Statements one GET runs, as in production once a worker has served a first page (what
+    it keeps in memory, the plan table, is loaded), and with nothing cached from the test's own
+    work (the test shares its session with the requests it makes)."""
     from academy.extensions import db
 
+    client.get(url)
     db.session.expire_all()
     with queries() as q:
         r = client.get(url)
@@ -75,4 +77,4 @@ def test_client_home_page_statements(client, login, make_user, queries, db):
     _bulk_clients(db, 10)
     small = count_statements(client, queries, "/")
     _bulk_clients(db, 2000)
-    assert count_statements(client, queries, "/") == small <= 4
+    assert count_statements(client, queries, "/") == small <= 3
