@@ -20,7 +20,7 @@ from werkzeug.routing import IntegerConverter
 
 from academy.config import ROOT, Config
 from academy.core.urls import trusted_hosts
-from academy.extensions import babel, csrf, db, limiter, login_manager, migrate
+from academy.extensions import babel, csrf, db, fragments, limiter, login_manager, migrate, pages
 
 log = logging.getLogger(__name__)
 # Seconds a visitor is asked to wait when the database is unavailable (503 Retry-After).
@@ -38,10 +38,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # Wait for another writer's lock this long before failing (then: a 503 page).
+        # Wait for another writer's lock this long before failing (then: a 503 page). A file
+        # does not drop a connection: no ping before each checkout (a statement per request).
         options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **options,
+            "pool_pre_ping": False,
             "connect_args": {
                 "timeout": app.config["SQLITE_BUSY_TIMEOUT"],
                 **options.get("connect_args", {}),
@@ -63,9 +65,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_template_helpers(app)
     _register_cli(app)
 
+    from academy.core.caching import install_conditional
     from academy.core.security import install_headers
 
     install_headers(app)
+    install_conditional(app)
     return app
 
 
@@ -109,6 +113,23 @@ def _init_extensions(app: Flask) -> None:
     from academy.core.timezones import viewer_timezone
 
     db.init_app(app)
+    reloading = app.debug or app.config.get("TEMPLATES_AUTO_RELOAD")
+    fragments.init_app(
+        app,
+        config={
+            "CACHE_TYPE": "NullCache" if reloading else "SimpleCache",  # edits show at once
+            "CACHE_DEFAULT_TIMEOUT": 0,  # until the process ends
+            "CACHE_THRESHOLD": 10_000,
+        },
+    )
+    pages.init_app(
+        app,
+        config={
+            "CACHE_TYPE": "SimpleCache" if app.config["VISITOR_PAGE_CACHE"] else "NullCache",
+            "CACHE_DEFAULT_TIMEOUT": 60,
+            "CACHE_THRESHOLD": 2_000,  # pages, at most a few tens of kB each
+        },
+    )
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -144,6 +144,14 @@ class Config:
         self.ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 4)
 
         self.PER_PAGE = _int("PER_PAGE", 20)
+        # Pages a visitor sees (no session: not logged in) are the same for every visitor with
+        # the same language; each worker keeps them this many seconds at most and browsers and
+        # proxies may too (Cache-Control: public). A help or terms page is new at once after
+        # an edit (its key holds the content's version); a workshop listing may show seats
+        # left this old to a visitor (academy.core.caching).
+        self.VISITOR_PAGE_CACHE = _bool("VISITOR_PAGE_CACHE", True)
+        self.VISITOR_PAGE_SECONDS = _int("VISITOR_PAGE_SECONDS", 300)
+        self.VISITOR_LISTING_SECONDS = _int("VISITOR_LISTING_SECONDS", 15)
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in vars(self).items() if k.isupper()}

@@ -1,6 +1,7 @@
 """Extension objects, created unbound and initialised in create_app()."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,3 +33,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# The layout's fixed fragments ({% cache %} in templates/base.html), rendered once per language
+# and audience by each process; nothing in them changes without a deploy.
+fragments = Cache()
+# Visitor pages (academy.core.caching), per process, each for a few minutes at most.
+pages = Cache(with_jinja2_ext=False)

@@ -29,7 +29,7 @@ from academy.extensions import db, login_manager
 
 AUTH_AT = "_auth_at"  # when the user logged in (epoch seconds)
 SEEN_AT = "_seen_at"  # their last request that counts as activity
-# Flask-Login's keys and ours; everything else in the session (language) outlives a login.
+# Flask-Login's keys and ours.
 LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds", AUTH_AT, SEEN_AT)
 # SEEN_AT is rewritten at most once a minute, so that not every response sets a new cookie.
 TOUCH_EVERY = 60
@@ -41,10 +41,7 @@ def _clock() -> int:
 
 def start(user: User) -> None:
     """Log `user` in on a brand-new session (no fixation: ASVS 3.2.1)."""
-    language = session.get("language")
     session.clear()
-    if language:
-        session["language"] = language
     login_user(user)
     session[AUTH_AT] = session[SEEN_AT] = _clock()
 
@@ -59,12 +56,10 @@ def end(user: User) -> None:
     """Log out: this session, and every copy of its cookie, ends now."""
     from academy.accounts.services import end_sessions
 
-    language = user.language
     end_sessions(user)
     db.session.commit()
     logout_user()
     session.clear()
-    session["language"] = language  # the next pages stay in the language they were in
 
 
 def _limits(user: User) -> tuple[int, int]:

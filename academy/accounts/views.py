@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -42,6 +41,7 @@ from academy.accounts.forms import (
 from academy.accounts.models import Firm, Plan, Role, User
 from academy.core.errors import DomainError
 from academy.core.forms import form_page, query_text, show_error
+from academy.core.i18n import chosen_language, remember_language
 from academy.core.pagination import paginate
 from academy.core.security import admin_required, safe_next, staff_required
 from academy.core.tokens import InvalidToken
@@ -95,7 +95,7 @@ def signup() -> str | Response:
     form = SignupForm()
     if request.method == "GET":
         form.language.data = (
-            session.get("language")
+            chosen_language()
             or request.accept_languages.best_match(current_app.config["LANGUAGES"])
             or "en"
         )
@@ -165,9 +165,12 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    language = current_user.language
     sessions.end(current_user)
     flash(_("You are logged out."), "success")
-    return redirect(url_for("home.index"))
+    response = redirect(url_for("home.index"))
+    remember_language(response, language)  # the next pages stay in the language they were in
+    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -5,12 +5,34 @@ from __future__ import annotations
 from datetime import datetime
 
 from babel.lists import format_list
-from flask import current_app, g, has_request_context, request, session
+from flask import Response, current_app, g, has_request_context, request
 from flask_babel import get_locale, gettext, refresh
 from flask_login import current_user
 
 from academy.core.decisions import Decision
 from academy.core.timezones import localtime, viewer_timezone
+
+LANGUAGE_COOKIE = "language"
+LANGUAGE_COOKIE_DAYS = 365
+
+
+def remember_language(response: Response, language: str) -> None:
+    """The footer switcher's choice, kept by this browser across logins (a plain preference
+    cookie, not the session: choosing a language must not start a session)."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=LANGUAGE_COOKIE_DAYS * 86400,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def chosen_language() -> str | None:
+    """The footer switcher's choice in this browser, if it is one we speak."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in current_app.config["LANGUAGES"] else None
 
 
 def select_locale() -> str:
@@ -25,9 +47,9 @@ def select_locale() -> str:
         return str(owner.language)
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return str(current_user.language)
-    chosen = session.get("language")
-    if chosen in languages:
-        return str(chosen)
+    chosen = chosen_language()
+    if chosen:
+        return chosen
     return request.accept_languages.best_match(languages) or languages[0]
 
 

@@ -88,3 +88,20 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def same_origin() -> bool:
+    """Whether this request was sent by a page of this site, by the headers browsers set and a
+    page cannot (Fetch Metadata, else Origin, else Referer): the CSRF check of a form that a
+    visitor sends without a session, hence without a token (OWASP's "verifying origin with
+    standard headers"). A request that carries none of them is refused."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    base = urlsplit(current_app.config["BASE_URL"])
+    for header in ("Origin", "Referer"):
+        value = request.headers.get(header)
+        if value:
+            sent = urlsplit(value)
+            return (sent.scheme, sent.netloc) == (base.scheme, base.netloc)
+    return False

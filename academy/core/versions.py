@@ -22,7 +22,7 @@ from academy.extensions import db
 T = TypeVar("T")
 
 # The counters there are; the migration that made the table inserts one row each.
-NAMES = ("plans", "help")
+NAMES = ("plans", "help", "terms")
 
 
 class ContentVersion(db.Model):
@@ -49,8 +49,12 @@ def _flushed(session: Session, _context: object) -> None:
             session.info.setdefault(_PENDING, set()).add(_watched[table])
 
 
+# A statement that changes a watched table without changing what readers cache (a help
+# article's view counter) says so with .execution_options(content_version=False).
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
+    if not state.execution_options.get("content_version", True):
+        return
     if state.is_update or state.is_delete or state.is_insert:
         table = getattr(getattr(state.statement, "table", None), "name", None)
         if table in _watched:
@@ -74,10 +78,12 @@ def _forget_pending(session: Session) -> None:
     session.info.pop(_PENDING, None)
 
 
-def version_of(name: str) -> int:
-    return int(
-        db.session.scalar(select(ContentVersion.version).where(ContentVersion.name == name)) or 0
+def versions_of(names: tuple[str, ...]) -> dict[str, int]:
+    """Several counters in one query."""
+    rows = db.session.execute(
+        select(ContentVersion.name, ContentVersion.version).where(ContentVersion.name.in_(names))
     )
+    return {name: int(version) for name, version in rows}
 
 
 _cache: dict[tuple[str, str], tuple[int, Any]] = {}

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.types import UTCDateTime
+from academy.core.versions import watch
 from academy.extensions import db
 
 
@@ -166,3 +167,7 @@ class ArticleVote(db.Model):
     visitor_id: Mapped[str | None] = mapped_column(String(32))
     helpful: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+# Any edit of the help centre's content is a new version of it (cached visitor pages).
+watch("help", "help_categories", "help_sections", "help_articles", "help_article_redirects")

@@ -8,7 +8,6 @@ objects by hand; `include_object` keeps them out of Alembic's model comparison.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
+from academy.core.pagination import Page
 from academy.extensions import db
 from academy.help.models import Article, ArticleStatus, HelpSection
 
@@ -49,36 +49,6 @@ class Hit:
     snippet: Markup
 
 
-@dataclass
-class SearchPage:
-    """The shape templates/_macros.html `pagination` expects."""
-
-    items: list[Hit]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
 def highlighted(value: str, markdown: bool = True) -> Markup:
     """Engine output with match markers: escaped, Markdown punctuation dropped, marks added."""
     plain = _MARKDOWN.sub("", value or "") if markdown else value or ""
@@ -86,13 +56,13 @@ def highlighted(value: str, markdown: bool = True) -> Markup:
     return Markup(" ".join(safe.split()))  # noqa: S704 - escaped just above
 
 
-def search_articles(query: str, language: str, page: int = 1) -> SearchPage:
+def search_articles(query: str, language: str, page: int = 1) -> Page[Hit]:
     """Published articles matching every word of `query` (as prefixes), best first; articles
     in `language` come before the others. Three statements whatever the number of articles."""
     terms = search_terms(query)
     page = max(1, min(page, 10_000))
     if not terms:
-        return SearchPage([], 0, page, PER_PAGE)
+        return Page([], page, PER_PAGE, has_next=False, total=0)
     if db.engine.dialect.name == "postgresql":
         count_sql, rows_sql = _postgresql_sql()
         match = " & ".join(f"{t}:*" for t in terms)
@@ -108,7 +78,7 @@ def search_articles(query: str, language: str, page: int = 1) -> SearchPage:
     }
     total = db.session.execute(text(count_sql), params).scalar_one()
     if not total:
-        return SearchPage([], 0, page, PER_PAGE)
+        return Page([], page, PER_PAGE, has_next=False, total=0)
     rows = db.session.execute(text(rows_sql), params).all()
     articles = {
         a.id: a
@@ -123,7 +93,7 @@ def search_articles(query: str, language: str, page: int = 1) -> SearchPage:
         for r in rows
         if r.id in articles
     ]
-    return SearchPage(hits, total, page, PER_PAGE)
+    return Page(hits, page, PER_PAGE, has_next=page * PER_PAGE < total, total=total)
 
 
 def _sqlite_sql() -> tuple[str, str]:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from academy.accounts.models import User
 from academy.core.clock import now
@@ -47,7 +47,7 @@ def is_visible(article: Article, viewer: Any) -> bool:
 def find_article(slug: str) -> tuple[Article | None, bool]:
     """The article for a URL slug, and whether the slug is a former one (to redirect).
     Each lookup uses a unique index: the current slug first, then the former ones."""
-    load = selectinload(Article.section).selectinload(HelpSection.category)
+    load = joinedload(Article.section).joinedload(HelpSection.category)  # one query
     article = db.session.scalar(select(Article).options(load).where(Article.slug == slug))
     if article is not None:
         return article, False
@@ -60,10 +60,14 @@ def find_article(slug: str) -> tuple[Article | None, bool]:
     return article, article is not None
 
 
-def record_view(article_id: int) -> None:
-    """One UPDATE per view: no row per view, no read-then-write race."""
+def record_view(slug: str) -> None:
+    """A view of the published article at this URL slug: one UPDATE, no row per view, no
+    read-then-write race (a former slug or a draft counts nothing)."""
     db.session.execute(
-        update(Article).where(Article.id == article_id).values(views=Article.views + 1)
+        update(Article)
+        .where(Article.slug == slug, Article.status == ArticleStatus.PUBLISHED)
+        .values(views=Article.views + 1),
+        execution_options={"content_version": False},  # not an edit: cached pages stay
     )
     db.session.commit()
 

@@ -20,7 +20,7 @@ from academy.accounts.models import Plan
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
-from academy.core.params import MAX_ID, id_arg, int_arg, page_arg
+from academy.core.params import MAX_ID, id_arg, int_arg
 from academy.core.security import staff_required
 from academy.extensions import db
 from academy.feedback.models import FeedbackItem, FeedbackKind
@@ -85,7 +85,7 @@ def staff_articles() -> str:
     query = query.order_by(
         order.desc().nulls_last() if descending else order.asc().nulls_last(), Article.id
     )
-    page = db.paginate(query, page=_page_arg(), per_page=50, error_out=True)
+    page = paginate(query, per_page=50)
     counts = dict(
         db.session.execute(
             select(FeedbackItem.article_id, func.count(FeedbackItem.id))
@@ -106,10 +106,6 @@ def staff_articles() -> str:
         q=q,
         is_outdated=services.is_outdated,
     )
-
-
-def _page_arg() -> int:
-    return page_arg()
 
 
 def _section_choices() -> list[tuple[int, str]]:

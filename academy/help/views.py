@@ -17,17 +17,20 @@ from flask import (
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from academy.accounts.models import Plan
+from academy.core.caching import visitor_page
 from academy.core.errors import DomainError
 from academy.core.forms import query_text
 from academy.core.pagination import paginate
 from academy.core.params import page_arg
-from academy.extensions import db, limiter
+from academy.core.security import same_origin
+from academy.extensions import csrf, db, limiter
 from academy.help import services
 from academy.help.blueprint import article_url, bp, reading_language
 from academy.help.forms import WhyForm
@@ -74,6 +77,11 @@ def _vote_limit() -> str:
 
 @bp.get("/")
 def index() -> str:
+    # "Popular" follows the view counter, which is not a version: up to VISITOR_PAGE_SECONDS old.
+    return visitor_page(_index_page, versions=("help",))
+
+
+def _index_page() -> str:
     language = reading_language()
     channels = overview(current_user) if current_user.is_authenticated else None
     categories = db.session.scalars(select(HelpCategory).order_by(HelpCategory.position)).all()
@@ -108,12 +116,20 @@ def index() -> str:
 def search() -> str:
     q = query_text()
     page_number = page_arg(10_000)
-    results = search_articles(q, reading_language(), page_number)
-    return render_template("help/search.html", q=q, results=results)
+    return visitor_page(
+        lambda: render_template(
+            "help/search.html", q=q, results=search_articles(q, reading_language(), page_number)
+        ),
+        versions=("help",),
+    )
 
 
 @bp.get("/<category>/")
 def category(category: str) -> str:
+    return visitor_page(lambda: _category_page(category), versions=("help",))
+
+
+def _category_page(category: str) -> str:
     item = db.session.scalar(
         select(HelpCategory)
         .options(selectinload(HelpCategory.sections))
@@ -144,6 +160,14 @@ def _visible(category: str, slug: str) -> Article | Response:
 
 @bp.get("/<category>/<slug>")
 def article(category: str, slug: str) -> str | Response:
+    staff = current_user.is_authenticated and current_user.is_staff
+    # Staff reading and the page shown again right after a vote are not views.
+    if not staff and not session.pop(JUST_VOTED, False):
+        services.record_view(slug)  # by its URL: a visitor's page may come from memory
+    return visitor_page(lambda: _article_page(category, slug, staff), versions=("help", "plans"))
+
+
+def _article_page(category: str, slug: str, staff: bool) -> str | Response:
     found = _visible(category, slug)
     if isinstance(found, Response):
         return found
@@ -157,7 +181,6 @@ def article(category: str, slug: str) -> str | Response:
             Article.id != item.id,
         )
     ).all()
-    staff = current_user.is_authenticated and current_user.is_staff
     other_languages = [a for a in family if staff or a.status == ArticleStatus.PUBLISHED]
     original = next((a for a in family if a.id == item.translation_of_id), None)
     plan_names = []
@@ -165,10 +188,8 @@ def article(category: str, slug: str) -> str | Response:
         plan_names = db.session.scalars(
             select(Plan.name).where(Plan.code.in_(item.plan_list)).order_by(Plan.position)
         ).all()
-    # Staff reading and the page shown again right after a vote are not views.
-    if not staff and not session.pop(JUST_VOTED, False):
-        services.record_view(item.id)
-    voted = session.get(VOTED, {}).get(str(item.id))
+    voted = session.get(VOTED, {}).get(str(item.id)) if session else None
+    ask_why = voted == "no" and request.args.get("why") == "1"
     return render_template(
         "help/article.html",
         article=item,
@@ -176,14 +197,20 @@ def article(category: str, slug: str) -> str | Response:
         outdated=staff and services.is_outdated(item, original),
         plan_names=plan_names,
         voted=voted,
-        ask_why=voted == "no" and request.args.get("why") == "1",
-        why_form=WhyForm(),
+        ask_why=ask_why,
+        why_form=WhyForm() if ask_why else None,
     )
 
 
 @bp.post("/<category>/<slug>/vote")
+@csrf.exempt  # checked below: a visitor's article page carries no token (core.caching)
 @limiter.limit(_vote_limit, key_func=_vote_key, exempt_when=lambda: current_user.is_authenticated)
 def vote(category: str, slug: str) -> Response:
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        if current_user.is_authenticated:
+            csrf.protect()
+        elif not same_origin():
+            raise CSRFError(_("This vote was not sent from our help page."))
     found = _visible(category, slug)
     if isinstance(found, Response):
         return redirect(found.location, 303)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from academy.accounts import services as accounts
+from academy.core.caching import visitor_page
 from academy.core.clock import now
+from academy.core.i18n import remember_language
 from academy.core.security import safe_next
 from academy.extensions import db
 from academy.scheduling.access import facts_for, overview
@@ -21,9 +23,11 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index() -> str:
-    channels = overview(current_user) if current_user.is_authenticated else None
+    if not current_user.is_authenticated:
+        return visitor_page(lambda: render_template("main/index.html", names=CHANNEL_NAMES))
+    channels = overview(current_user)
     notice, standing, restricted = None, None, None
-    if current_user.is_authenticated and not current_user.is_staff:
+    if not current_user.is_staff:
         # R5/R6: a restriction blocks several channels; say it once, at the top.
         restricted = next((d for _, d in channels if not d and d.rule in ("R5", "R6")), None)
         notice = db.session.scalar(
@@ -43,16 +47,21 @@ def index() -> str:
         notice=notice,
         standing=standing,
         restricted=restricted,
-        confirm=ConfirmForm(),
+        confirm=ConfirmForm() if notice is not None else None,
     )
 
 
-@bp.post("/language")
+@bp.route("/language", methods=["GET", "POST"])
 def set_language() -> Response:
-    """The footer switcher: remembered in the session, and in the profile when logged in."""
-    lang = request.form.get("language", "")
+    """The footer switcher, remembered in this browser's language cookie. A visitor's is a
+    GET form: it changes nothing stored, so it needs no CSRF token and hence no session, and
+    visitor pages stay cacheable (issue 15). Logged in, it is a POST (CSRF-checked) that
+    also saves the profile's language."""
+    values = request.form if request.method == "POST" else request.args
+    lang = values.get("language", "")
+    response = redirect(safe_next(values.get("next")) or url_for(".index"))
     if lang in current_app.config["LANGUAGES"]:
-        session["language"] = lang
-        if current_user.is_authenticated:
+        remember_language(response, lang)
+        if request.method == "POST" and current_user.is_authenticated:
             accounts.set_language(current_user, lang)
-    return redirect(safe_next(request.form.get("next")) or url_for(".index"))
+    return response

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from academy.core.clock import now
 from academy.core.types import UTCDateTime
+from academy.core.versions import watch
 from academy.extensions import db
 
 
@@ -34,3 +35,7 @@ class TermsAcceptance(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("terms_versions.id"))
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+# A new version changes the terms page (cached for visitors, academy.core.caching).
+watch("terms", "terms_versions")

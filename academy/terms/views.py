@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from academy.core.caching import visitor_page
 from academy.core.errors import DomainError
 from academy.core.forms import show_error
 from academy.core.security import safe_next, staff_required
@@ -26,6 +27,10 @@ bp = Blueprint("terms", __name__)
 
 @bp.get("/terms")
 def terms_page() -> str:
+    return visitor_page(_terms_page, versions=("terms", "plans"))
+
+
+def _terms_page() -> str:
     version = services.current_version()
     accepted_at = None
     needs = False

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import time
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+from academy.core.caching import visitor_page
 from academy.core.clock import now
 from academy.core.decisions import Decision
 from academy.core.errors import DomainError
@@ -81,6 +82,11 @@ def _decision() -> Decision | None:
 
 @bp.get("/workshops/")
 def index() -> str:
+    # Seats left change with every registration: a visitor's copy lives a few seconds only.
+    return visitor_page(_listing, seconds=current_app.config["VISITOR_LISTING_SECONDS"])
+
+
+def _listing() -> str:
     form = FilterForm(request.args)
     query = _dates()
     if form.validate():
@@ -120,6 +126,11 @@ def _workshop(slug: str) -> Offering:
 
 @bp.get("/workshops/<slug>")
 def workshop(slug: str) -> str:
+    seconds = current_app.config["VISITOR_LISTING_SECONDS"]
+    return visitor_page(lambda: _workshop_page(slug), seconds=seconds)
+
+
+def _workshop_page(slug: str) -> str:
     offering = _workshop(slug)
     dates = db.session.scalars(
         _dates().where(Occurrence.offering_id == offering.id).limit(50)
@@ -130,7 +141,6 @@ def workshop(slug: str) -> str:
         dates=dates,
         places=_my_places(list(dates)),
         decision=_decision(),
-        form=RegisterForm(),
     )
 
 

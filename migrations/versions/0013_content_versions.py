@@ -21,7 +21,7 @@ def upgrade():
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_content_versions")),
     )
-    op.bulk_insert(table, [{"name": "plans", "version": 0}, {"name": "help", "version": 0}])
+    op.bulk_insert(table, [{"name": n, "version": 0} for n in ("plans", "help", "terms")])
 
 
 def downgrade():

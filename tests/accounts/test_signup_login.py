@@ -71,6 +71,7 @@ def test_signup_with_a_taken_email_answers_the_same_and_tells_the_owner(client, 
     taken = client.post("/signup", data=SIGNUP)
     new = client.post("/signup", data={**SIGNUP, "email": "dana@example.com"})
     assert taken.status_code == new.status_code == 200
+
     # The CSRF token carries a timestamp: two requests a second apart differ only there.
     def page(r):
         return re.sub(r'name="csrf_token" value="[^"]*"', "", r.text)

@@ -62,7 +62,9 @@ def test_users_list_search_and_pagination(app, client, login, make_user):
         make_user(name=f"Client {i:02d}")
     make_user(name="Unique Person")
     first = client.get("/staff/users").text
-    assert "Page 1 of 2" in first and 'rel="next"' in first
+    assert "Page 1" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    second = client.get("/staff/users?page=2").text
+    assert "Page 2" in second and 'rel="prev"' in second and 'rel="next"' not in second
     found = client.get("/staff/users?q=unique").text
     assert "Unique Person" in found and "Client 01" not in found
     assert "No users match" in client.get("/staff/users?q=nobody-at-all").text

@@ -24,7 +24,7 @@ def test_catalogue_lists_published_courses_with_search_filters_and_pages(client,
     db.session.commit()
     html = client.get("/academy").get_data(as_text=True)
     assert "Course 1" in html and draft.title not in html
-    assert "Page 1 of 2" in html
+    assert "Page 1" in html and 'rel="next"' in html
     assert client.get("/academy?page=2").status_code == 200
     assert client.get("/academy?page=3").status_code == 404
     html = client.get("/academy?q=course").get_data(as_text=True)
