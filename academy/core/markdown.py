@@ -34,8 +34,11 @@ def _parser() -> MarkdownIt:
     )
 
 
+@lru_cache(maxsize=256)
 def render_markdown(text: str) -> Markup:
-    """Safe HTML for `text`; the one way Markdown becomes HTML in this application."""
+    """Safe HTML for `text`; the one way Markdown becomes HTML in this application. The same
+    text gives the same HTML, so the last pages' HTML is kept (an article read again is not
+    parsed again)."""
     html = _parser().render(text or "")
     clean = nh3.clean(
         html,

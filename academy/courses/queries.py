@@ -21,8 +21,10 @@ from academy.courses.models import (
 )
 from academy.extensions import db
 
+# A course's outline names its lessons: their bodies are loaded only for the lesson shown
+# (lesson_with_attachments), not for every lesson of the course on every page.
 _OUTLINE = (
-    selectinload(Course.modules).selectinload(Module.lessons),
+    selectinload(Course.modules).selectinload(Module.lessons).defer(Lesson.body, raiseload=True),
     selectinload(Course.quizzes),
 )
 

@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from academy.core.caching import visitor_page
 from academy.core.clock import now
@@ -52,7 +52,7 @@ def _dates() -> Select[tuple[Occurrence]]:
             Occurrence.status == OccurrenceStatus.SCHEDULED,
             Occurrence.starts_at > now(),
         )
-        .options(contains_eager(Occurrence.offering), selectinload(Occurrence.host))
+        .options(contains_eager(Occurrence.offering), joinedload(Occurrence.host))
         .order_by(Occurrence.starts_at, Occurrence.id)
     )
 
@@ -89,7 +89,10 @@ def index() -> str:
 def _listing() -> str:
     form = FilterForm(request.args)
     query = _dates()
+    filter_key = None  # known choices and a real date: the key of the filters' rendered HTML
     if form.validate():
+        fields = (form.area, form.level, form.language, form.start)
+        filter_key = "|".join(str(f.data or "") for f in fields)
         if form.area.data:
             query = query.where(Offering.product_area == form.area.data)
         if form.level.data:
@@ -105,6 +108,7 @@ def _listing() -> str:
     return render_template(
         "workshops/index.html",
         form=form,
+        filter_key=filter_key,
         page=page,
         places=_my_places(page.items),
         decision=_decision(),

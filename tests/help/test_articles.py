@@ -152,6 +152,9 @@ def test_not_helpful_asks_why_and_files_article_feedback(
     stored = db.session.get(Article, article.id)
     assert (stored.helpful_yes, stored.helpful_no) == (0, 1)
     assert client.post(f"{_url(article)}/vote", data={"helpful": "maybe"}).status_code == 400
+    login(make_user("staff"))
+    comments = client.get(f"/help/staff/articles/{article.id}/comments")
+    assert comments.status_code == 200 and "No word on failed card payments." in comments.text
 
 
 def test_a_visitor_can_vote_and_comment_without_an_address(client, db, make_article):
