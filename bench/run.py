@@ -474,54 +474,69 @@ class Run:
     comparisons: list[Comparison]
 
 
+@dataclass(frozen=True)
+class Target:
+    """The academy on one data set, ready to be loaded with one page."""
+
+    data: Data
+    server: Server
+    path: str
+    cookies: Mapping[str, str]
+    size: int
+
+
 def compare(
     measure: Callable[..., LoadResult],
     args: argparse.Namespace,
-    academy: Server,
     bare: Server,
     page: Page,
-    path: str,
-    cookies: Mapping[str, str],
-    size: int,
-) -> Comparison:
+    targets: list[Target],
+) -> list[Comparison]:
     """Bare, academy, bare, academy...: short rounds taken in turn, then added up.
 
     Whatever else the machine is doing (a test run, a build) then weighs on both sides alike,
     instead of on whichever app happened to be measured at that moment; the spread of the
-    per-round ratios shows how noisy the machine was. The first round of each app starts with
-    the warm-up (every worker compiles the page's templates on its first request); later ones
-    with a tenth of a second, so that no round counts its own ramp from zero connections busy.
+    per-round ratios shows how noisy the machine was. With two data sets, each round is bare,
+    then both academies (small and scale, their order swapped every round), and both ratios
+    use the same bare rounds: the scale/small comparison is then as steady as the ratios are.
+    The first round of each app starts with the warm-up (every worker compiles the page's
+    templates on its first request); later ones with a tenth of a second, so that no round
+    counts its own ramp from zero connections busy.
     """
     share = args.seconds / args.rounds
     bare_rounds: list[LoadResult] = []
-    academy_rounds: list[LoadResult] = []
+    rounds: list[list[LoadResult]] = [[] for _ in targets]
+
+    def one(server: Server, path: str, jar: Mapping[str, str], warmup: float) -> LoadResult:
+        return measure(
+            HOST,
+            server.port,
+            path,
+            seconds=share,
+            warmup=warmup,
+            concurrency=args.concurrency,
+            cookies=jar,
+        )
+
     for n in range(args.rounds):
         warmup = args.warmup if n == 0 else min(args.warmup, 0.1)
-        for server, url, jar, into in (
-            (bare, BARE_PATH, {}, bare_rounds),
-            (academy, path, cookies, academy_rounds),
-        ):
-            into.append(
-                measure(
-                    HOST,
-                    server.port,
-                    url,
-                    seconds=share,
-                    warmup=warmup,
-                    concurrency=args.concurrency,
-                    cookies=jar,
-                )
-            )
-    return Comparison(
-        page=page,
-        academy=combine(academy_rounds),
-        bare=combine(bare_rounds),
-        round_ratios=[
-            a.rps / b.rps if b.rps else float("nan")
-            for a, b in zip(academy_rounds, bare_rounds, strict=True)
-        ],
-        size=size,
-    )
+        bare_rounds.append(one(bare, BARE_PATH, {}, warmup))
+        order = list(range(len(targets)))
+        for i in order if n % 2 == 0 else order[::-1]:
+            rounds[i].append(one(targets[i].server, targets[i].path, targets[i].cookies, warmup))
+    return [
+        Comparison(
+            page=page,
+            academy=combine(mine),
+            bare=combine(bare_rounds),
+            round_ratios=[
+                a.rps / b.rps if b.rps else float("nan")
+                for a, b in zip(mine, bare_rounds, strict=True)
+            ],
+            size=target.size,
+        )
+        for target, mine in zip(targets, rounds, strict=True)
+    ]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -626,12 +641,10 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[Run] = []
     try:
         if args.only in {None, "pages"}:
-            for scale in {"small": [False], "scale": [True], "both": [False, True]}[args.data]:
-                run = run_pages(args, scale)
-                if run is None:
-                    status = 1
-                else:
-                    runs.append(run)
+            scales = {"small": [False], "scale": [True], "both": [False, True]}[args.data]
+            runs = run_pages(args, scales)
+            if not runs:
+                status = 1
             if len(runs) == 2:
                 print_scale_comparison(*runs)
         dispatched: float | None = None
@@ -646,46 +659,57 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
-def run_pages(args: argparse.Namespace, scale: bool) -> Run | None:
-    """Both apps under gunicorn, every page measured and reported, servers stopped and the
-    temp dir removed. None (with the reason on stderr) if the benchmark could not run."""
+def run_pages(args: argparse.Namespace, scales: list[bool]) -> list[Run]:
+    """The bare app and one academy per data set under gunicorn, every page measured on each
+    in the same rounds, and reported; servers stopped and the temp dir removed. Empty (with
+    the reason on stderr) if the benchmark could not run."""
     pages = [p for p in PAGES if not args.page or p.name in args.page]
     measure: Callable[..., LoadResult] = run_wrk if args.client == "wrk" else run_load
 
     tmp = Path(tempfile.mkdtemp(prefix="academy-bench-"))
     servers: list[Server] = []
     try:
-        env, data = prepare_academy(tmp, scale)
-        academy = Server("academy", "wsgi:app", ROOT, env, tmp / "academy.log")
+        academies: list[tuple[Data, Server]] = []
+        for scale in scales:
+            home = tmp / ("scale" if scale else "small")
+            home.mkdir()
+            env, data = prepare_academy(home, scale)
+            academies.append(
+                (data, Server(f"academy ({data.name})", "wsgi:app", ROOT, env, home / "log"))
+            )
         bare = Server("bare", "bare_app:create_app()", BENCH, prepare_bare(tmp), tmp / "bare.log")
-        for server in (academy, bare):
+        for server in [*(a for _, a in academies), bare]:
             servers.append(server)
             server.start(args.workers)
-        academy.wait_ready("/")
+        for _, academy in academies:
+            academy.wait_ready("/")
         bare.wait_ready(BARE_PATH)
         check_bare(bare)
-        sessions = {
-            user: log_in(academy, *USERS[user]) for user in {p.user for p in pages if p.user}
-        }
-        paths = {page.name: page.url(data.facts) for page in pages}
-        jars = {page.name: sessions.get(page.user or "", {}) for page in pages}
-        sizes = {p.name: check_page(academy, p, paths[p.name], jars[p.name]) for p in pages}
+        targets: dict[str, list[Target]] = {page.name: [] for page in pages}
+        for data, academy in academies:
+            users = {p.user for p in pages if p.user}
+            sessions = {user: log_in(academy, *USERS[user]) for user in users}
+            for page in pages:
+                path = page.url(data.facts)
+                jar = sessions.get(page.user or "", {})
+                size = check_page(academy, page, path, jar)
+                targets[page.name].append(Target(data, academy, path, jar, size))
 
-        comparisons = []
+        results: list[list[Comparison]] = [[] for _ in academies]
         for page in pages:
-            path = paths[page.name]
-            print(f"measuring {page.name} ({path}, {data.name}) ...", file=sys.stderr, flush=True)
-            comparisons.append(
-                compare(measure, args, academy, bare, page, path, jars[page.name], sizes[page.name])
-            )
-        run = Run(data, comparisons)
-        print_report(args, run)
+            on = " and ".join(t.data.name for t in targets[page.name])
+            print(f"measuring {page.name} ({page.label}, {on}) ...", file=sys.stderr, flush=True)
+            for i, comparison in enumerate(compare(measure, args, bare, page, targets[page.name])):
+                results[i].append(comparison)
+        runs = [Run(data, done) for (data, _), done in zip(academies, results, strict=True)]
+        for run in runs:
+            print_report(args, run)
         print_logs(servers)
-        return run
+        return runs
     except (BenchError, LoadError) as error:
         print(f"\nbench FAILED: {error}", file=sys.stderr)
         print_logs(servers)
-        return None
+        return []
     finally:
         for server in servers:
             server.stop()
@@ -827,7 +851,10 @@ def within(small: Comparison, scale: Comparison) -> bool:
 
 def print_scale_comparison(small: Run, scale: Run) -> None:
     print()
-    print("Small and scale data sets, page by page: academy/bare on each, measured in the same run")
+    print(
+        "Small and scale data sets, page by page: academy/bare on each, measured in the same "
+        "rounds against the same bare app (rounds: scale/small in each round)"
+    )
     print(
         "(KB: the size of the page; a page that grew lists more rows at scale, one that did not "
         "shows the same content and only its queries can make it slower)"
@@ -840,12 +867,14 @@ def print_scale_comparison(small: Run, scale: Run) -> None:
         if other is None:
             continue
         change = other.ratio / c.ratio - 1 if c.ratio else float("nan")
+        each = [b / a - 1 for a, b in zip(c.round_ratios, other.round_ratios, strict=True) if a]
         rows.append(
             (
                 c.page.name + (f" [{c.page.user}]" if c.page.user else ""),
                 f"{c.ratio:.2f}",
                 f"{other.ratio:.2f}",
                 f"{change:+.0%}",
+                f"{min(each):+.0%} to {max(each):+.0%}" if each else "",
                 "yes" if within(c, other) else "NO",
                 f"{c.size / 1024:.1f}",
                 f"{other.size / 1024:.1f}",
@@ -857,6 +886,7 @@ def print_scale_comparison(small: Run, scale: Run) -> None:
         "small",
         "scale",
         "change",
+        "rounds",
         f"within {SCALE_TOLERANCE:.0%}",
         "small KB",
         "scale KB",
@@ -874,7 +904,7 @@ def misses(runs: list[Run], dispatched: float | None) -> list[str]:
             kind = "visitor page" if c.page.visitor else "page"
             if not c.ratio_met:
                 found.append(
-                    f"{run.data.name}: {c.page.name}: academy/bare {c.ratio:.2f} "
+                    f"{run.data.name}: {c.page.name}: academy/bare {c.ratio:.3f} "
                     f"< {c.page.target:.2f} ({kind})"
                 )
             if not c.tail_met:
@@ -888,8 +918,8 @@ def misses(runs: list[Run], dispatched: float | None) -> list[str]:
             other = at_scale.get(c.page.name)
             if other is not None and not within(c, other):
                 found.append(
-                    f"scale: {c.page.name}: academy/bare {other.ratio:.2f} is "
-                    f"{1 - other.ratio / c.ratio:.0%} below the small data set's {c.ratio:.2f} "
+                    f"scale: {c.page.name}: academy/bare {other.ratio:.3f} is "
+                    f"{1 - other.ratio / c.ratio:.0%} below the small data set's {c.ratio:.3f} "
                     f"(at most {SCALE_TOLERANCE:.0%})"
                 )
     if dispatched is not None and dispatched < DISPATCH_TARGET:
