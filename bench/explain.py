@@ -20,7 +20,9 @@ Indexes are not changed here; this only shows where they are missing. Run it as 
     .venv/bin/python bench/explain.py [URL] [--page NAME]... [--all-plans]
 
 URL (or BENCH_PG_URL) is a PostgreSQL database it may empty, such as
-postgresql+psycopg://postgres@127.0.0.1:5432/bench15.
+postgresql+psycopg://postgres@127.0.0.1:5432/bench15. A sqlite:///FILE URL (the file is removed
+first) shows what the benchmark itself runs on instead: SQLite's EXPLAIN QUERY PLAN, not
+ANALYZEd, with each statement's time from running it once more.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -42,6 +45,7 @@ from sqlalchemy.engine import Connection
 
 ENV_URL = "BENCH_PG_URL"
 LARGE_ROWS = 1_000
+SLOW_MS = 5.0  # statements slower than this are listed at the end, whatever their plan
 WASTE_ROWS = 1_000  # an index scan whose filter throws away this many rows (and 10x what it keeps)
 # The pages whose plans are printed in full (names from bench/run.py's PAGES).
 KEY_PAGES = [
@@ -101,8 +105,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.url:
         parser.error(f"give the database URL, or set {ENV_URL}")
-    if not args.url.startswith(("postgresql", "postgres://")):
-        parser.error("EXPLAIN here is PostgreSQL's: give a postgresql+psycopg:// URL")
+    if not args.url.startswith(("postgresql", "postgres://", "sqlite:///")):
+        parser.error("give a postgresql+psycopg:// URL (or sqlite:///FILE for SQLite's plans)")
     return args
 
 
@@ -124,11 +128,16 @@ def prepare(url: str) -> tuple[Flask, dict[str, object], dict[str, int]]:
     from academy.core.clock import now
     from academy.extensions import db
 
+    sqlite = url.startswith("sqlite:///")
+    if sqlite:  # a file of its own: removed, then made again by the migrations
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     app = create_app()
     with app.app_context():
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public")
+        if not sqlite:
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+                conn.exec_driver_sql("CREATE SCHEMA public")
         print("migrating and seeding ...", file=sys.stderr, flush=True)
         dispatch.migrate_and_seed()
         facts = fixtures.prepare()
@@ -138,13 +147,25 @@ def prepare(url: str) -> tuple[Flask, dict[str, object], dict[str, int]]:
         with db.engine.begin() as conn:
             rows = scale.load(conn, now())
         print(f"loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        if not sqlite:  # as autovacuum would; SQLite is left as the app and the bench leave it
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     return app, facts, rows
 
 
 def large_tables(conn: Connection) -> dict[str, int]:
     """Tables of LARGE_ROWS rows or more (after ANALYZE), with their row counts."""
+    if conn.dialect.name == "sqlite":
+        names = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'help_article_fts_%'"
+        ).scalars()
+        counts = {
+            n: conn.exec_driver_sql(f'SELECT count(*) FROM "{n}"').scalar_one()  # noqa: S608
+            for n in names
+        }
+        conn.rollback()
+        return {n: int(c) for n, c in counts.items() if c >= LARGE_ROWS}
     rows = conn.execute(
         text(
             "SELECT relname, reltuples::bigint FROM pg_class c "
@@ -220,8 +241,42 @@ def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from _nodes(child)
 
 
+def explain_sqlite(conn: Connection, statement: Statement, large: dict[str, int]) -> None:
+    """SQLite: EXPLAIN QUERY PLAN, and the statement run once more to time it (a SELECT)."""
+    try:
+        rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement.sql}", statement.params).all()
+        started = time.perf_counter()
+        conn.exec_driver_sql(statement.sql, statement.params).all()
+        statement.ms = (time.perf_counter() - started) * 1000
+    finally:
+        conn.rollback()
+    depth: dict[int, int] = {0: -1}
+    lines = []
+    for node, parent, _unused, detail in rows:
+        depth[node] = depth.get(parent, -1) + 1
+        lines.append("  " * depth[node] + detail)
+        # "SCAN t" without an index is a full scan of the table (SQLite 3.36+ wording); t may
+        # be the alias the statement gives the table.
+        plain = re.match(r"SCAN (\w+)$", detail)
+        if plain:
+            name = plain.group(1)
+            table = name if name in large else _aliased(statement.sql, name, large)
+            if table:
+                statement.scans.append((table, -1, -1))
+    statement.plan = "\n".join(lines)
+
+
+def _aliased(sql: str, alias: str, large: dict[str, int]) -> str | None:
+    """The table `alias` stands for in `sql` ("FROM help_articles a" -> help_articles)."""
+    found = re.search(rf"\b(\w+) (?:AS )?{re.escape(alias)}\b", sql)
+    return found.group(1) if found and found.group(1) in large else None
+
+
 def explain(conn: Connection, statement: Statement, large: dict[str, int]) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) with the page's parameters, rolled back; the seq scans."""
+    if conn.dialect.name == "sqlite":
+        explain_sqlite(conn, statement, large)
+        return
     prefix = "EXPLAIN (ANALYZE, BUFFERS"
     conn.rollback()  # each EXPLAIN in a transaction of its own, rolled back: ANALYZE runs it
     try:
@@ -275,12 +330,20 @@ def main(argv: list[str] | None = None) -> int:
                 statement.tables = names_tables(statement.sql, large)
                 if statement.tables and statement.sql.lstrip().upper().startswith("SELECT"):
                     explain(conn, statement, large)
-        version = conn.exec_driver_sql("SHOW server_version").scalar()
+        if conn.dialect.name == "sqlite":
+            release = conn.exec_driver_sql("SELECT sqlite_version()").scalar()
+            engine = (
+                f"SQLite {release}, not ANALYZEd (as the app and the benchmark leave it); "
+                "EXPLAIN QUERY PLAN, times from one run"
+            )
+        else:
+            release = conn.exec_driver_sql("SHOW server_version").scalar()
+            engine = f"PostgreSQL {release}, ANALYZEd; EXPLAIN (ANALYZE, BUFFERS)"
     with app.app_context():
         db.engine.dispose()
 
-    print("EXPLAIN (ANALYZE, BUFFERS) of the benchmark's pages on PostgreSQL, scale data set")
-    print(f"PostgreSQL {version}; {sum(rows.values()):,} rows added by bench/scale.py; ANALYZEd")
+    print("The plans of the benchmark's pages, scale data set")
+    print(f"{engine}; {sum(rows.values()):,} rows added by bench/scale.py")
     print(
         f"large tables (>= {LARGE_ROWS:,} rows): "
         + ", ".join(f"{t} {n:,}" for t, n in sorted(large.items(), key=lambda x: -x[1]))
@@ -295,8 +358,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         for n, statement in enumerate(run.statements, start=1):
             scans = ", ".join(
-                f"Seq Scan on {t} ({rows_out:,} rows out, {removed:,} removed)"
-                for t, rows_out, removed in statement.scans
+                f"Seq Scan on {t}"
+                + (f" ({kept:,} rows out, {gone:,} removed)" if kept >= 0 else "")
+                for t, kept, gone in statement.scans
             )
             timing = f"{statement.ms:7.2f} ms" if statement.plan else " " * 10
             print(f"  {n:2d}. {timing}  {statement.short}")
@@ -324,9 +388,11 @@ def main(argv: list[str] | None = None) -> int:
         print("  none")
     for run, n, statement in scanning:
         for table, rows_out, removed in statement.scans:
+            kept = (
+                f"; {rows_out:,} kept, {removed:,} removed by the filter" if rows_out >= 0 else ""
+            )
             print(
-                f"  - {run.name} #{n}: {table} ({large[table]:,} rows; {rows_out:,} kept, "
-                f"{removed:,} removed by the filter), {statement.ms:.2f} ms"
+                f"  - {run.name} #{n}: {table} ({large[table]:,} rows{kept}), {statement.ms:.2f} ms"
             )
         print(f"      {' '.join(statement.sql.split())}")
     reading = [
@@ -345,6 +411,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"  - {run.name} #{n}: {node} on {table}: keeps {kept:,}, filters out "
                 f"{removed:,}; {statement.ms:.2f} ms"
             )
+        print(f"      {' '.join(statement.sql.split())}")
+    slow = [
+        (run, n, s) for run in runs for n, s in enumerate(run.statements, start=1) if s.ms > SLOW_MS
+    ]
+    print()
+    print(f"Statements slower than {SLOW_MS:g} ms ({len(slow)}):")
+    if not slow:
+        print("  none")
+    for run, n, statement in slow:
+        print(f"  - {run.name} #{n}: {statement.ms:.2f} ms")
         print(f"      {' '.join(statement.sql.split())}")
     return 0
 
