@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run setup install test test-sqlite test-postgres lint bench translations compile-translations clean
+.PHONY: run setup install test test-sqlite test-postgres lint bench bench-explain translations compile-translations clean
 
 ## run: set up everything (venv, install, migrations, demo data) and serve on http://127.0.0.1:5000
 run: setup
@@ -59,13 +59,22 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-## bench: requests per second of our pages beside a bare Flask + SQLAlchemy app, the dispatcher
-## beside a plain smtplib loop, then booking/registration POSTs per second
-## (BENCH_COMPARE=<git rev> measures those beside another revision too)
+## bench: requests per second of our pages beside a bare Flask + SQLAlchemy app, each against
+## its target, the dispatcher beside a plain smtplib loop, then booking/registration POSTs per
+## second. SCALE=1 measures the pages on the scale data set too (bench/scale.py) and compares the
+## two page by page; BENCH_ARGS passes options to bench/run.py (e.g. --client wrk, --page NAME);
+## BENCH_COMPARE=<git rev> measures the POSTs beside another revision too.
 BENCH_COMPARE ?=
+SCALE ?=
+BENCH_ARGS ?=
 bench: install compile-translations
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(SCALE),--scale) $(BENCH_ARGS)
 	$(BIN)/python bench/transitions.py $(if $(BENCH_COMPARE),--compare-with $(BENCH_COMPARE))
+
+## bench-explain: EXPLAIN (ANALYZE, BUFFERS) of the pages' queries on PostgreSQL at scale; it
+## EMPTIES the database at BENCH_PG_URL (required) first
+bench-explain: install
+	$(BIN)/python bench/explain.py "$${BENCH_PG_URL:?set BENCH_PG_URL to a PostgreSQL database it may empty}"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -386,8 +386,11 @@ def _measure(app: Flask, server: SmtpServer, messages: int, rounds: int) -> Disp
 
     warm = fill_outbox(template, WARMUP, "warmup")
     run_dispatcher(WARMUP)
+    # Each sender's copy of a row carries the row's own Message-ID (stable since issue 12):
+    # counted apart, as the rounds do, so that the two copies are not taken for one sent twice.
+    check_received(server, WARMUP, "warm-up, dispatch_due()")
     run_plain(warm, sender, server.port)
-    check_received(server, 2 * WARMUP, "warm-up")
+    check_received(server, WARMUP, "warm-up, the smtplib loop")
 
     done: list[Round] = []
     size = 0
