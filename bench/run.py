@@ -233,9 +233,9 @@ def clean_env(**overrides: str) -> dict[str, str]:
 class Data:
     """A data set the academy is measured on: its name, and what making it printed."""
 
-    name: str  # "small" (flask demo seed + bench/fixtures.py) or "scale" (+ bench/scale.py)
+    name: str  # "small" or "scale": flask demo seed + bench/fixtures.py + bench/scale.py's
     facts: dict[str, object]  # bench/fixtures.py's values for the paths of PAGES
-    rows: dict[str, int]  # rows bench/scale.py added, per table (empty for "small")
+    rows: dict[str, int]  # rows bench/scale.py added, per table
     seconds: float  # how long making it took
 
 
@@ -261,10 +261,10 @@ def prepare_academy(tmp: Path, scale: bool = False) -> tuple[dict[str, str], Dat
     for command in (["db", "upgrade"], ["demo", "seed"]):
         _step([sys.executable, "-m", "flask", *command], env)
     facts = json.loads(_step([sys.executable, str(BENCH / "fixtures.py")], env))
-    rows: dict[str, int] = {}
-    if scale:
-        print("loading the scale data set ...", file=sys.stderr, flush=True)
-        rows = json.loads(_step([sys.executable, str(BENCH / "scale.py")], env))["rows"]
+    # Both data sets fill the first page of every list; scale holds ten times more around it.
+    print(f"loading the {'scale' if scale else 'small'} data set ...", file=sys.stderr, flush=True)
+    size = [] if scale else ["--small"]
+    rows = json.loads(_step([sys.executable, str(BENCH / "scale.py"), *size], env))["rows"]
     name = "scale" if scale else "small"
     return env, Data(name, facts, rows, time.perf_counter() - started)
 
@@ -568,7 +568,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--data",
         choices=["small", "scale", "both"],
         default="small",
-        help="data set: small (flask demo seed, the default), scale (bench/scale.py), or both "
+        help="data set: small (a tenth of scale, the default), scale (bench/scale.py), or both "
         "in one run, compared page by page",
     )
     parser.add_argument(
@@ -748,8 +748,6 @@ def _table(head: tuple[str, ...], rows: list[tuple[str, ...]], left: int) -> Non
 
 
 def _describe(data: Data) -> str:
-    if not data.rows:
-        return "small: flask demo seed + bench/fixtures.py (a 20-question quiz, a feed token)"
     rows = data.rows
     parts = [
         f"{rows.get('users', 0):,} users",
@@ -763,7 +761,11 @@ def _describe(data: Data) -> str:
         f"{rows.get('support_requests', 0):,} support requests",
         f"{sum(rows.values()):,} rows in all",
     ]
-    return "scale: small + bench/scale.py (" + ", ".join(parts) + ")"
+    made = "bench/scale.py --small" if data.name == "small" else "bench/scale.py"
+    return (
+        f"{data.name}: flask demo seed + bench/fixtures.py (a 20-question quiz, a feed token) "
+        f"+ {made} (" + ", ".join(parts) + ")"
+    )
 
 
 def _short(path: str, width: int = 40) -> str:

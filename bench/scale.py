@@ -3,7 +3,10 @@
 Loaded into the benchmark's database after `flask db upgrade`, `flask demo seed` and
 bench/fixtures.py, before the servers start (bench/run.py --scale does all of it), or by hand:
 
-    DATABASE_URL=sqlite:///... .venv/bin/python bench/scale.py
+    DATABASE_URL=sqlite:///... .venv/bin/python bench/scale.py [--small]
+
+`--small` loads a tenth of it (SMALL_SIZES): the benchmark's small data set, already enough
+to fill the first page of every list, so that the two data sets differ in size only.
 
 What it adds (SIZES below), with SQLAlchemy Core bulk INSERTs in chunks:
 
@@ -60,8 +63,13 @@ SIZES = {
     "completion_pairs": 5_000,  # (client, course) pairs with some lessons completed
     "feedback": 20_000,
     "support_requests": 20_000,
+    "demo_staff_past": 3_000,  # past 1:1 sessions of the demo staff member, over 30 days ago
 }
-DEMO_STAFF_PAST = 3_000  # past 1:1 sessions of the demo staff member, over 30 days ago
+# The small data set (`--small`): a tenth of everything, which is already enough to fill the
+# first page of every list (20 future workshop dates, 50 courses, 250 articles per language,
+# 2,000 feedback items), so that small and scale render the same pages and differ only in
+# what the database holds around them.
+SMALL_SIZES = {name: max(1, count // 10) for name, count in SIZES.items()} | {"hosts": 20}
 EMAIL_DOMAIN = "scale.example.com"
 SEED = 15
 HOURS_UTC = range(7, 15)  # the hourly grid every host is drawn from (weekdays)
@@ -159,6 +167,7 @@ class Loader:
     rng: random.Random = field(default_factory=lambda: random.Random(SEED))
     t: dict[str, Table] = field(default_factory=tables)
     counts: dict[str, int] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=lambda: dict(SIZES))
 
     def put(self, name: str, rows: Sequence[dict[str, Any]]) -> None:
         self.counts[name] = self.counts.get(name, 0) + insert_rows(self.conn, self.t[name], rows)
@@ -202,7 +211,7 @@ class Loader:
         password_hash = by_email["client@example.com"][1]  # scale users log in with the demo one
 
         plan_ids = [plans[c] for c in ("starter", "pro", "pro", "business") if c in plans]
-        firm_ids = self.ids("firms", SIZES["firms"])
+        firm_ids = self.ids("firms", self.sizes["firms"])
         self.put(
             "firms",
             [
@@ -217,9 +226,9 @@ class Loader:
                 for n, fid in enumerate(firm_ids)
             ],
         )
-        per_firm = SIZES["clients"] // SIZES["firms"]
-        self.clients = self.ids("users", SIZES["clients"])
-        self.hosts = list(range(self.clients[-1] + 1, self.clients[-1] + 1 + SIZES["hosts"]))
+        per_firm = self.sizes["clients"] // self.sizes["firms"]
+        self.clients = self.ids("users", self.sizes["clients"])
+        self.hosts = list(range(self.clients[-1] + 1, self.clients[-1] + 1 + self.sizes["hosts"]))
         self.email: dict[int, str] = {}
         self.name: dict[int, str] = {}
         rows = []
@@ -295,10 +304,10 @@ class Loader:
         self.occ_id = next_id(self.conn, t["occurrences"])
         self.booking_id = next_id(self.conn, t["bookings"])
         self.workshops(past, future)
-        one_on_one = SIZES["bookings"] - len(self.bookings)
-        self.one_on_ones(self.demo_staff, DEMO_STAFF_PAST, self.grid(-730, -31), [])
-        per_host = (one_on_one - DEMO_STAFF_PAST) // len(self.hosts)
-        extra = (one_on_one - DEMO_STAFF_PAST) % len(self.hosts)
+        one_on_one = self.sizes["bookings"] - len(self.bookings)
+        self.one_on_ones(self.demo_staff, self.sizes["demo_staff_past"], self.grid(-730, -31), [])
+        per_host = (one_on_one - self.sizes["demo_staff_past"]) // len(self.hosts)
+        extra = (one_on_one - self.sizes["demo_staff_past"]) % len(self.hosts)
         for n, host in enumerate(self.hosts):
             # 1:1s are booked at most six weeks ahead (POLICY.booking_horizon).
             ahead = [s for s in future[host] if s < self.at + timedelta(days=41)]
@@ -397,7 +406,7 @@ class Loader:
 
     def workshops(self, past: dict[int, list[datetime]], future: dict[int, list[datetime]]) -> None:
         rng = self.rng
-        offering_ids = self.ids("offerings", SIZES["workshops"])
+        offering_ids = self.ids("offerings", self.sizes["workshops"])
         offerings = []
         by_host: dict[int, list[tuple[int, int]]] = {h: [] for h in self.hosts}
         for n, oid in enumerate(offering_ids):
@@ -426,7 +435,7 @@ class Loader:
                 }
             )
         self.put("offerings", offerings)
-        per_host = SIZES["workshop_dates"] // len(self.hosts)
+        per_host = self.sizes["workshop_dates"] // len(self.hosts)
         ahead = per_host // 10
         for host in self.hosts:
             # Future dates from day 15 on: the demo's three (days 5-14) stay first in the list.
@@ -537,7 +546,7 @@ class Loader:
         self.put("help_categories", categories)
         self.put("help_sections", sections)
         section_ids = [s["id"] for s in sections]
-        en_ids = self.ids("help_articles", SIZES["help_articles_en"])
+        en_ids = self.ids("help_articles", self.sizes["help_articles_en"])
         ro_ids = [i + len(en_ids) for i in en_ids]
         articles, revisions = [], []
         for n, (en, ro) in enumerate(zip(en_ids, ro_ids, strict=True)):
@@ -617,7 +626,7 @@ class Loader:
 
     def courses(self) -> None:
         rng = self.rng
-        course_ids = self.ids("courses", SIZES["courses"])
+        course_ids = self.ids("courses", self.sizes["courses"])
         module_id = next_id(self.conn, self.t["course_modules"])
         lesson_id = next_id(self.conn, self.t["lessons"])
         quiz_ids = self.ids("quizzes", len(course_ids))
@@ -713,7 +722,7 @@ class Loader:
         self.put("quiz_choices", choices)
         completions = []
         pairs = set()
-        while len(pairs) < SIZES["completion_pairs"]:
+        while len(pairs) < self.sizes["completion_pairs"]:
             pairs.add((rng.choice(self.clients), rng.choice(course_ids)))
         for user, cid in sorted(pairs):
             done = rng.randint(1, len(self.course_lessons[cid]))
@@ -737,11 +746,11 @@ class Loader:
         past = [
             b for b in self.bookings if b["outcome"] == "attended" and b["created_at"] < self.at
         ]
-        rated = iter(rng.sample(past, min(len(past), SIZES["feedback"] // 3)))
+        rated = iter(rng.sample(past, min(len(past), self.sizes["feedback"] // 3)))
         occurrence_of = {o["id"]: o for o in self.occurrences}
         statuses = ["closed"] * 10 + ["answered"] * 6 + ["planned"] * 2 + ["new", "in_review"]
         rows = []
-        for n in range(SIZES["feedback"]):
+        for n in range(self.sizes["feedback"]):
             kind = ["session", "session", "workshop", "course", "lesson", "article"][n % 6]
             user = rng.choice(self.clients)
             row: dict[str, Any] = {
@@ -795,7 +804,7 @@ class Loader:
 
     def support(self) -> None:
         rng = self.rng
-        request_ids = self.ids("support_requests", SIZES["support_requests"])
+        request_ids = self.ids("support_requests", self.sizes["support_requests"])
         requests, messages = [], []
         for n, rid in enumerate(request_ids):
             user = rng.choice(self.clients)
@@ -843,13 +852,17 @@ class Loader:
         self.put("support_messages", messages)
 
 
-def load(conn: Connection, at: datetime | None = None) -> dict[str, int]:
+def load(
+    conn: Connection, at: datetime | None = None, sizes: dict[str, int] | None = None
+) -> dict[str, int]:
     """Add the scale data set to a migrated and seeded database; return rows added per table."""
     users = tables()["users"]
     if conn.scalar(select(users.c.id).where(users.c.email.like(f"%@{EMAIL_DOMAIN}")).limit(1)):
         raise ScaleError("the scale data set is already loaded in this database")
     start = (at or datetime.now(UTC)).astimezone(UTC)
-    loader = Loader(conn, start.replace(minute=0, second=0, microsecond=0))
+    loader = Loader(
+        conn, start.replace(minute=0, second=0, microsecond=0), sizes=dict(sizes or SIZES)
+    )
     loader.people()
     loader.sessions()
     loader.help()
@@ -870,7 +883,7 @@ def main() -> int:
     with app.app_context():
         try:
             with db.engine.begin() as conn:
-                counts = load(conn, now())
+                counts = load(conn, now(), SMALL_SIZES if "--small" in sys.argv[1:] else SIZES)
         except ScaleError as error:
             print(f"scale: {error}", file=sys.stderr)
             return 1

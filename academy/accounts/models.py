@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.core.clock import now
@@ -78,6 +78,8 @@ class Firm(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # The staff lists (hosts, assignees) by name, without reading every client.
+    __table_args__ = (Index("ix_users_role_name", "role", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -43,6 +43,7 @@ class FeedbackItem(db.Model):
     __table_args__ = (
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
         Index("ix_feedback_items_status_created", "status", "created_at"),
+        Index("ix_feedback_items_created", "created_at", "id"),  # the triage, newest first
         # One rating per booking, hence per client (POLICY R17): only ratings name a booking.
         UniqueConstraint("booking_id", name="uq_feedback_items_booking_id"),
     )

@@ -35,6 +35,9 @@ class Slot:
     ends_at: datetime
 
 
+LONGEST_SESSION = timedelta(days=1)
+
+
 def overlaps(start: datetime, end: datetime, busy: list[tuple[datetime, datetime]]) -> bool:
     """Does [start, end) meet one of a host's `busy` intervals? Absolute instants, so a host's
     1:1 hours in Asia/Kathmandu (+05:45) and a workshop at 10:00 UTC compare right (R7).
@@ -133,6 +136,10 @@ def load_slots(
             Occurrence.host_id.in_(hosts),
             Occurrence.status == OccurrenceStatus.SCHEDULED,
             Occurrence.ends_at > now,
+            # A lower bound on starts_at lets the (host_id, starts_at) index skip the host's
+            # past; nothing is booked for longer than a day (forms stop at 8 hours), and the
+            # host-time constraint of the database refuses an overlap anyway.
+            Occurrence.starts_at > now - LONGEST_SESSION,
             Occurrence.starts_at < horizon,
         )
         .order_by(Occurrence.host_id, Occurrence.starts_at)
