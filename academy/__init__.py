@@ -65,11 +65,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_template_helpers(app)
     _register_cli(app)
 
+    from academy.core.assets import install_static_versions
     from academy.core.caching import install_conditional
     from academy.core.security import install_headers
 
     install_headers(app)
     install_conditional(app)
+    install_static_versions(app)
     return app
 
 
@@ -109,7 +111,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from academy.core.i18n import select_locale
+    from academy.core.i18n import install_template_gettext, select_locale
     from academy.core.timezones import viewer_timezone
 
     db.init_app(app)
@@ -134,6 +136,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=viewer_timezone)
+    install_template_gettext(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -246,6 +249,21 @@ def _drop_session() -> None:
         db.session.remove()
 
 
+class Lazy:
+    """A value worked out the first time one of its attributes is read, then kept: the terms
+    of a page or an email are looked up only if it shows one of their figures, and once."""
+
+    def __init__(self, load: Any) -> None:
+        self._load = load
+        self._value: Any = None
+        self._loaded = False
+
+    def __getattr__(self, name: str) -> Any:
+        if not self._loaded:
+            self._value, self._loaded = self._load(), True
+        return getattr(self._value, name)
+
+
 def _register_template_helpers(app: Flask) -> None:
     from academy.core.i18n import explain
     from academy.core.markdown import render_markdown
@@ -259,7 +277,6 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["viewer_timezone"] = viewer_timezone
 
     from flask_login import current_user
-    from werkzeug.local import LocalProxy
 
     from academy.notifications.channels import context_providers
     from academy.scheduling.access import terms_of
@@ -270,16 +287,15 @@ def _register_template_helpers(app: Flask) -> None:
         owner = g.get("page_owner")
         return terms_of(owner or (current_user if current_user.is_authenticated else None))
 
-    # Loaded only if a template reads a figure (`terms.notice_hours`): a lazy proxy.
-    terms_proxy = LocalProxy(viewer_terms)
-    context_providers["terms"] = lambda recipient: LocalProxy(lambda: terms_of(recipient))
+    context_providers["terms"] = lambda recipient: Lazy(lambda: terms_of(recipient))
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
         from flask_babel import get_locale
 
         return {
-            "terms": terms_proxy,
+            # Looked up only if the template reads a figure (`terms.notice_hours`), once.
+            "terms": Lazy(viewer_terms),
             "support_email": app.config["SUPPORT_EMAIL"],
             "fee_currency": app.config["FEE_CURRENCY"],
             "current_locale": str(get_locale() or "en"),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from babel.lists import format_list
-from flask import Response, current_app, g, has_request_context, request
-from flask_babel import get_locale, gettext, refresh
+from flask import Flask, Response, current_app, g, has_request_context, request
+from flask_babel import get_locale, get_translations, gettext, refresh
 from flask_login import current_user
 
 from academy.core.decisions import Decision
@@ -77,3 +78,32 @@ def show_as(owner: object) -> None:
     g.page_owner = owner
     g.pop("_viewer_tz", None)
     refresh()  # Flask-Babel caches the locale and zone per request
+
+
+def request_translations() -> Any:
+    """Flask-Babel's translations for this request, found once per locale instead of on
+    every `_()` of a template (a page has a hundred; each lookup walked the request context
+    four times). Kept beside Flask-Babel's own locale, so force_locale() and refresh() (an
+    email in its recipient's language, show_as) still switch it."""
+    ctx = g.get("_flask_babel")  # Flask-Babel's per-request namespace
+    if ctx is None:
+        return get_translations()
+    locale = getattr(ctx, "babel_locale", None)
+    memo = getattr(ctx, "academy_translations", None)
+    if memo is not None and locale is not None and memo[0] is locale:
+        return memo[1]
+    translations = get_translations()  # works the locale out (ctx.babel_locale) if needed
+    ctx.academy_translations = (getattr(ctx, "babel_locale", None), translations)
+    return translations
+
+
+def install_template_gettext(app: Flask) -> None:
+    """Templates translate through request_translations() (same messages, same newstyle
+    formatting and escaping as Flask-Babel's own callables)."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )

@@ -57,3 +57,24 @@ def test_staff_users_page_shows_join_time_in_the_staff_zone(client, login, make_
     html = client.get("/staff/users").text
     assert "12:30\u202fPM (America/New York)" in html
     assert "Times are shown in America/New York." in html
+
+
+def test_templates_follow_a_change_of_language_within_a_request(app):
+    """Templates look their translations up once per language (core.i18n): an email
+    rendered in its recipient's language in the middle of a page is in that language, and
+    the page goes on in its own."""
+    from flask import render_template_string
+    from flask_babel import refresh
+
+    from academy.core.i18n import show_as
+
+    template = "{{ _('Log in') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(template) == "Log in"
+        with force_locale("ro"):
+            assert render_template_string(template) == "Autentificare"
+        assert render_template_string(template) == "Log in"
+        show_as(type("Owner", (), {"language": "ro", "timezone": "UTC"})())
+        assert render_template_string(template) == "Autentificare"
+        refresh()
+        assert render_template_string(template) == "Autentificare"  # still the owner's

@@ -119,3 +119,21 @@ def test_r19_every_page_names_the_support_contact(client):
 @pytest.mark.app_config(SUPPORT_EMAIL="support@firm.example")
 def test_r19_support_contact_is_configurable(client):
     assert "support@firm.example" in client.get("/").text
+
+
+def test_static_files_are_named_by_their_content_and_kept_a_year(app, client):
+    """Issue 15: a changed file gets a new URL, so the current one may be cached for good."""
+    import hashlib
+    import re
+    from pathlib import Path
+
+    page = client.get("/login").text
+    css = re.search(r'href="(/static/css/app\.css\?v=([0-9a-f]+))"', page)
+    assert css is not None
+    content = (Path(app.static_folder) / "css" / "app.css").read_bytes()
+    assert css.group(2) == hashlib.sha256(content).hexdigest()[:12]
+    with client.get(css.group(1)) as current:
+        assert current.status_code == 200
+        assert current.headers["Cache-Control"] == "public, max-age=31536000"
+    with client.get("/static/css/app.css?v=000000000000") as old:
+        assert "max-age=31536000" not in old.headers.get("Cache-Control", "")
