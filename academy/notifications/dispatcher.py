@@ -96,19 +96,22 @@ def claim(batch: int = BATCH) -> list[OutboxMessage]:
     )
 
 
+# The two statements of every message are Core statements on the table: the ORM's own
+# bookkeeping for them cost a third of the dispatcher's time per message (issue 15).
+_outbox = OutboxMessage.__table__
+
+
 def _still_mine(msg: OutboxMessage, token: str) -> bool:
     """At the moment of sending: the row is still claimed by this dispatcher and still wanted
     (a withdrawal sets it `cancelled` and drops the token)."""
-    return (
-        db.session.scalar(
-            select(OutboxMessage.id).where(
-                OutboxMessage.id == msg.id,
-                OutboxMessage.claim_token == token,
-                OutboxMessage.status == OutboxStatus.SENDING,
-            )
+    row = db.session.execute(
+        select(_outbox.c.id).where(
+            _outbox.c.id == msg.id,
+            _outbox.c.claim_token == token,
+            _outbox.c.status == OutboxStatus.SENDING,
         )
-        is not None
-    )
+    ).first()
+    return row is not None
 
 
 def _renew(token: str) -> None:
@@ -125,10 +128,8 @@ def _renew(token: str) -> None:
 def _finish(msg: OutboxMessage, token: str, **values: object) -> bool:
     """Record a send's outcome, only if this dispatcher still holds the claim."""
     result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == msg.id, OutboxMessage.claim_token == token)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        _outbox.update().where(_outbox.c.id == msg.id, _outbox.c.claim_token == token),
+        values,
     )
     db.session.commit()
     return bool(result.rowcount)
