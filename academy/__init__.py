@@ -72,7 +72,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     install_headers(app)
     install_conditional(app)
     install_static_versions(app)
+    if app.config["HELP_VIEWS_FLUSH_SECONDS"] > 0:
+        _write_views_at_exit(app)
     return app
+
+
+def _write_views_at_exit(app: Flask) -> None:
+    """A worker that stops normally writes the help views it still counts in memory."""
+    import atexit
+
+    from academy.help.services import views
+
+    def write() -> None:
+        with app.app_context():
+            views.write()
+
+    atexit.register(write)
 
 
 class BoundedInt(IntegerConverter):

@@ -152,6 +152,8 @@ class Config:
         self.VISITOR_PAGE_CACHE = _bool("VISITOR_PAGE_CACHE", True)
         self.VISITOR_PAGE_SECONDS = _int("VISITOR_PAGE_SECONDS", 300)
         self.VISITOR_LISTING_SECONDS = _int("VISITOR_LISTING_SECONDS", 15)
+        # Help article views are written in one UPDATE per article this often (per worker).
+        self.HELP_VIEWS_FLUSH_SECONDS = _int("HELP_VIEWS_FLUSH_SECONDS", 10)
 
     def as_dict(self) -> dict[str, object]:
         return {k: v for k, v in vars(self).items() if k.isupper()}

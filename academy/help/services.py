@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import time
+from collections import Counter
 from dataclasses import dataclass
+from threading import Lock
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import func, select, update
@@ -60,16 +64,53 @@ def find_article(slug: str) -> tuple[Article | None, bool]:
     return article, article is not None
 
 
+class ViewCounter:
+    """Views of help articles, counted in memory and written every `HELP_VIEWS_FLUSH_SECONDS`
+    (one UPDATE per article read meanwhile) rather than one write per page view: a visitor's
+    article comes from memory (core.caching), and a write per view was what it cost, and on
+    SQLite the one writer at a time that the two workers queued for (issue 15).
+
+    The limit: a worker that is killed loses the views of its last seconds (a worker that
+    stops normally writes them). 0 writes every view at once, as the tests do."""
+
+    def __init__(self) -> None:
+        self._pending: Counter[str] = Counter()
+        self._written_at = time.monotonic()
+        self._lock = Lock()
+
+    def add(self, slug: str) -> None:
+        with self._lock:
+            self._pending[slug] += 1
+            due = (
+                time.monotonic() - self._written_at
+                >= current_app.config["HELP_VIEWS_FLUSH_SECONDS"]
+            )
+        if due:
+            self.write()
+
+    def write(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, Counter()
+            self._written_at = time.monotonic()
+        if not pending:
+            return
+        for slug, count in sorted(pending.items()):  # the same order in every worker
+            db.session.execute(
+                update(Article)
+                .where(Article.slug == slug, Article.status == ArticleStatus.PUBLISHED)
+                .values(views=Article.views + count),
+                execution_options={"content_version": False},  # not an edit: cached pages stay
+            )
+        db.session.commit()
+
+
+views = ViewCounter()
+
+
 def record_view(slug: str) -> None:
-    """A view of the published article at this URL slug: one UPDATE, no row per view, no
-    read-then-write race (a former slug or a draft counts nothing)."""
-    db.session.execute(
-        update(Article)
-        .where(Article.slug == slug, Article.status == ArticleStatus.PUBLISHED)
-        .values(views=Article.views + 1),
-        execution_options={"content_version": False},  # not an edit: cached pages stay
-    )
-    db.session.commit()
+    """A view of the published article at this URL slug (a former slug or a draft counts
+    nothing); no row per view, no read-then-write race."""
+    views.add(slug)
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from academy.core.caching import visitor_page
 from academy.core.clock import now
@@ -120,7 +120,7 @@ def _workshop(slug: str) -> Offering:
     offering = db.session.scalar(
         select(Offering)
         .where(Offering.slug == slug, Offering.kind == OfferingKind.WORKSHOP)
-        .options(selectinload(Offering.host))
+        .options(joinedload(Offering.host))
     )
     staff = current_user.is_authenticated and current_user.is_staff
     if offering is None or not (offering.active or staff):

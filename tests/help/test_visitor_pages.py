@@ -144,3 +144,15 @@ def test_a_page_that_needed_the_session_is_not_kept(app):
     second = app.test_client().get("/_test/form")
     assert first.text != second.text  # two visitors, two tokens: nothing was shared
     assert "Set-Cookie" in first.headers and "public" not in first.headers.get("Cache-Control", "")
+
+
+@pytest.mark.app_config(HELP_VIEWS_FLUSH_SECONDS=3600)
+def test_views_are_counted_in_memory_and_written_together(client, db, make_article):
+    """Issue 15: a view is no write of its own; the counts are written in one UPDATE."""
+    article = make_article()
+    for _ in range(3):
+        assert client.get(_url(article)).status_code == 200
+    assert db.session.get(Article, article.id).views == 0  # not written yet
+    services.views.write()
+    db.session.expire_all()
+    assert db.session.get(Article, article.id).views == 3
