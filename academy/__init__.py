@@ -294,12 +294,14 @@ class Lazy:
 def _register_template_helpers(app: Flask) -> None:
     from academy.core.i18n import explain
     from academy.core.markdown import render_markdown
+    from academy.core.text import linkify
     from academy.core.timezones import clock_time, local_date, localtime, viewer_timezone
 
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["clock_time"] = clock_time
     app.jinja_env.filters["localdate"] = local_date
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.globals["explain"] = explain
     app.jinja_env.globals["viewer_timezone"] = viewer_timezone
 

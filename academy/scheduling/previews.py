@@ -6,6 +6,7 @@ client, host and booking saved inside the preview's savepoint and rolled back af
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from academy.accounts.models import Role, User
@@ -45,7 +46,7 @@ def demo_booking(
     client = client or demo_user(language)
     title, title_ro = TITLES[kind]
     offering = Offering(
-        slug=f"demo-{client.email.split('@')[0].replace('.', '-')}",
+        slug=f"demo-{secrets.token_hex(6)}",
         kind=kind,
         title=title,
         title_ro=title_ro,

@@ -10,6 +10,7 @@ from academy.notifications.previews import preview
 from academy.support.models import SupportMessage, SupportRequest
 from academy.support.services import send_reply
 
+SUBJECTS = {"en": "Invoices in the client portal", "ro": "Facturile din portalul clienților"}
 ANSWERS = {
     "en": "Thank you for writing. Open Settings, then Client portal, and switch on invoices.\n"
     "The steps with pictures: https://help.example.com/portal-invoices",
@@ -21,6 +22,6 @@ ANSWERS = {
 @preview("support_reply", label=N_("Support: a staff answer"))
 def support_reply(language: str) -> None:
     # Not saved: the answer needs only the request's id and subject and the message's text.
-    request = SupportRequest(id=1001, subject="Invoices in the client portal", received_at=now())
+    request = SupportRequest(id=1001, subject=SUBJECTS[language], received_at=now())
     message = SupportMessage(body=ANSWERS[language], from_staff=True)
     send_reply(demo_user(language), request, message, demo_user(language, Role.STAFF, "Maria"))
