@@ -23,7 +23,7 @@ from tests.fixtures.mail import calendar_part
 register_previews()
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
 NAMES = sorted(all_previews())
-URL = re.compile(r"https?://[^\s<>\"')]+")
+URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")  # a sentence's full stop is not in it
 
 
 class _Html(HTMLParser):
