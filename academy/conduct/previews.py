@@ -15,3 +15,23 @@ from academy.scheduling.policy import Measure
 @preview("conduct_decision", label=N_("Conduct: access restricted until a date (R5)"))
 def conduct_decision(language: str) -> None:
     send_decision(demo_user(language), Measure.TEMPORARY, now() + timedelta(days=30))
+
+
+@preview(
+    "conduct_decision_permanent",
+    "conduct_decision",
+    kind="conduct_decision",
+    label=N_("Conduct: access restricted permanently (R5)"),
+)
+def conduct_decision_permanent(language: str) -> None:
+    send_decision(demo_user(language), Measure.PERMANENT, None)
+
+
+@preview(
+    "conduct_decision_subscription",
+    "conduct_decision",
+    kind="conduct_decision",
+    label=N_("Conduct: the subscription ends (R5)"),
+)
+def conduct_decision_subscription(language: str) -> None:
+    send_decision(demo_user(language), Measure.END_SUBSCRIPTION, None)

@@ -30,10 +30,11 @@ Build = Callable[[str], Any]
 
 @dataclass(frozen=True)
 class Preview:
-    name: str  # also the outbox kind of the message it shows
+    name: str
     templates: tuple[str, ...]  # templates/emails/<template>.txt and .html it renders
     build: Build
     label: str
+    kind: str  # the outbox kind of the message it shows (its name, unless a variant)
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,16 @@ class Rendered:
 REGISTRY: dict[str, Preview] = {}
 
 
-def preview(name: str, *templates: str, label: str = "") -> Callable[[Build], Build]:
-    """Register `build(language)`: it queues the email `name` for a demo recipient."""
+def preview(
+    name: str, *templates: str, label: str = "", kind: str = ""
+) -> Callable[[Build], Build]:
+    """Register `build(language)`: it queues the email of kind `kind` (by default `name`) for
+    a demo recipient; a variant of an email (another branch of its wording) has its own name."""
 
     def register(build: Build) -> Build:
         if name in REGISTRY and REGISTRY[name].build is not build:
             raise ValueError(f"two previews named {name!r}")
-        REGISTRY[name] = Preview(name, templates or (name,), build, label or name)
+        REGISTRY[name] = Preview(name, templates or (name,), build, label or name, kind or name)
         return build
 
     return register
@@ -86,10 +90,10 @@ def render(name: str, language: str) -> Rendered:
             queued = [
                 m
                 for m in session.new
-                if isinstance(m, OutboxMessage) and m.channel == "email" and m.kind == name
+                if isinstance(m, OutboxMessage) and m.channel == "email" and m.kind == found.kind
             ]
             if not queued:
-                raise LookupError(f"preview {name!r} queued no email of that kind")
+                raise LookupError(f"preview {name!r} queued no {found.kind!r} email")
             message = queued[0]
             message.id, message.created_at = 0, now()
             email = build_email(message, current_app.config["MAIL_DEFAULT_SENDER"])

@@ -91,11 +91,35 @@ def booking_rescheduled(language: str) -> None:
     messages.notify_rescheduled(booking, late=True)
 
 
+@preview(
+    "booking_rescheduled_by_us",
+    "booking_rescheduled",
+    kind="booking_rescheduled",
+    label=N_("Workshop date moved by us"),
+)
+def booking_rescheduled_by_us(language: str) -> None:
+    booking = demo_booking(language, OfferingKind.WORKSHOP)
+    booking.ical_sequence += 1
+    messages.notify_rescheduled(booking, late=False, by_us=True)
+
+
 @preview("booking_cancelled", label=N_("1:1 cancelled (its CANCEL)"))
 def booking_cancelled(language: str) -> None:
     booking = demo_booking(language)
     booking.ical_sequence += 1
     messages.notify_cancelled(booking, late=False)
+
+
+@preview(
+    "booking_cancelled_late",
+    "booking_cancelled",
+    kind="booking_cancelled",
+    label=N_("1:1 cancelled late: a no-show (R10)"),
+)
+def booking_cancelled_late(language: str) -> None:
+    booking = demo_booking(language, start_in=timedelta(hours=5))
+    booking.ical_sequence += 1
+    messages.notify_cancelled(booking, late=True)
 
 
 @preview("host_booked", "host_booking", label=N_("Host: a new 1:1 booking"))
