@@ -187,6 +187,7 @@ def _register_blueprints(app: Flask) -> None:
     from academy.help import staff_views as _help_staff  # noqa: F401 - routes on help
     from academy.help.views import bp as help_bp
     from academy.home.views import bp as home_bp
+    from academy.notifications.views import bp as emails_bp
     from academy.sessions import change_views as _changes  # noqa: F401 - routes on sessions
     from academy.sessions import staff_views as _sessions_staff  # noqa: F401 - routes on sessions
     from academy.sessions.views import bp as sessions_bp
@@ -206,6 +207,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(terms_bp)
     app.register_blueprint(workshops_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(emails_bp)
+    register_previews()
+
+
+def register_previews() -> None:
+    """Each domain registers the previews of the emails it sends (notifications.previews)."""
+    from academy.accounts import previews as _accounts  # noqa: F401
+    from academy.conduct import previews as _conduct  # noqa: F401
+    from academy.feedback import previews as _feedback  # noqa: F401
+    from academy.scheduling import previews as _scheduling  # noqa: F401
+    from academy.support import previews as _support  # noqa: F401
 
 
 def _register_errors(app: Flask) -> None:
@@ -282,12 +294,14 @@ class Lazy:
 def _register_template_helpers(app: Flask) -> None:
     from academy.core.i18n import explain
     from academy.core.markdown import render_markdown
+    from academy.core.text import linkify
     from academy.core.timezones import clock_time, local_date, localtime, viewer_timezone
 
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["clock_time"] = clock_time
     app.jinja_env.filters["localdate"] = local_date
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.globals["explain"] = explain
     app.jinja_env.globals["viewer_timezone"] = viewer_timezone
 

@@ -145,28 +145,41 @@ def request_signup(*, name: str, email: str, firm_name: str, timezone: str, lang
     email = normalize_email(email)
     existing = find_user_by_email(email)
     if existing is not None:
-        enqueue_email(
-            existing,
-            "signup_existing",
-            N_("You already have a TaxDome Academy account"),
-            "signup_existing",
-            login_link=external_url("accounts.login"),
-            reset_link=external_url("accounts.forgot_password"),
-        )
+        send_signup_existing(existing)
     else:
-        details = SignupDetails(name.strip(), email, firm_name.strip(), timezone, language)
-        token = make_token(SIGNUP_PURPOSE, asdict(details))
-        # Not saved: it only carries the address, name, language and zone for the email.
-        recipient = User(email=email, name=details.name, language=language, timezone=timezone)
-        enqueue_email(
-            recipient,
-            "signup_confirm",
-            N_("Finish creating your TaxDome Academy account"),
-            "signup_confirm",
-            link=external_url("accounts.finish_signup", token=token),
-            hours=current_app.config["SIGNUP_LINK_MAX_AGE"] // 3600,
+        send_signup_confirm(
+            SignupDetails(name.strip(), email, firm_name.strip(), timezone, language)
         )
     db.session.commit()
+
+
+def send_signup_existing(user: User) -> None:
+    """The address already has an account: links to log in and to reset the password."""
+    enqueue_email(
+        user,
+        "signup_existing",
+        N_("You already have a TaxDome Academy account"),
+        "signup_existing",
+        login_link=external_url("accounts.login"),
+        reset_link=external_url("accounts.forgot_password"),
+    )
+
+
+def send_signup_confirm(details: SignupDetails) -> None:
+    """A new address: the signed link to choose a password and finish signing up."""
+    token = make_token(SIGNUP_PURPOSE, asdict(details))
+    # Not saved: it only carries the address, name, language and zone for the email.
+    recipient = User(
+        email=details.email, name=details.name, language=details.language, timezone=details.timezone
+    )
+    enqueue_email(
+        recipient,
+        "signup_confirm",
+        N_("Finish creating your TaxDome Academy account"),
+        "signup_confirm",
+        link=external_url("accounts.finish_signup", token=token),
+        hours=current_app.config["SIGNUP_LINK_MAX_AGE"] // 3600,
+    )
 
 
 def signup_details(token: str) -> SignupDetails:
@@ -269,17 +282,21 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None:
         return
+    send_password_reset(user)
+    db.session.commit()
+
+
+def send_password_reset(user: User) -> None:
+    """A link that works once (it carries a fingerprint of the password) and for a while."""
     token = make_token(RESET_PURPOSE, {"uid": user.id, "fp": _fingerprint(user)})
-    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     enqueue_email(
         user,
         "password_reset",
         N_("Reset your TaxDome Academy password"),
         "password_reset",
         link=external_url("accounts.reset_password", token=token),
-        minutes=minutes,
+        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
-    db.session.commit()
 
 
 def user_for_reset_token(token: str) -> User:

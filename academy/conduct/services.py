@@ -99,16 +99,21 @@ def review_incident(
         assert firm is not None
         firm.subscription_ended_at = at
     if measure != Measure.NO_ACTION:
-        enqueue_email(
-            client,
-            "conduct_decision",
-            N_("A decision about your access to support"),
-            "conduct_decision",
-            measure=measure,
-            until=review.until,
-        )
+        send_decision(client, measure, review.until)
     db.session.commit()
     return review
+
+
+def send_decision(client: User, measure: Measure, until: datetime | None) -> None:
+    """The client hears of a measure that changes their access (R5, R6)."""
+    enqueue_email(
+        client,
+        "conduct_decision",
+        N_("A decision about your access to support"),
+        "conduct_decision",
+        measure=measure,
+        until=until,
+    )
 
 
 def lift(restriction: Restriction, *, by: User, reason: str) -> Restriction:

@@ -9,12 +9,30 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from markupsafe import Markup, escape
+
 
 def slugify(text: str, max_length: int = 100) -> str:
     """A readable URL part: "Facturare și plăți" -> "facturare-si-plati" ("" when nothing
     readable is left; callers supply their own fallback)."""
     plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:max_length].strip("-")
+
+
+# A link in what someone wrote: up to whitespace or a character that cannot end a URL there.
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+def linkify(text: str) -> Markup:
+    """Plain text (a support answer, a comment) as HTML whose web addresses are links, so an
+    email's HTML part has the same links its text part shows. Everything else is escaped."""
+    out, last = [], 0
+    for match in _URL.finditer(text or ""):
+        url = match.group(0)
+        out += [escape(text[last : match.start()]), Markup('<a href="%s">%s</a>') % (url, url)]
+        last = match.end()
+    out.append(escape((text or "")[last:]))
+    return Markup("").join(out)
 
 
 def csv_cell(value: Any) -> str:

@@ -133,15 +133,16 @@ def triage(
             # A visitor: an unsaved User carries the address and language for the template.
             recipient = User(email=item.email, name=item.email, language="en", timezone="UTC")
         if recipient is not None:
-            enqueue_email(
-                recipient,
-                "feedback_answer",
-                N_("We answered your feedback"),
-                "feedback_answer",
-                item=item,
-            )
+            send_answer(recipient, item)
     db.session.commit()
     return item
+
+
+def send_answer(recipient: User, item: FeedbackItem) -> None:
+    """The answer to a comment, to its author (a visitor too: an unsaved User)."""
+    enqueue_email(
+        recipient, "feedback_answer", N_("We answered your feedback"), "feedback_answer", item=item
+    )
 
 
 def add_note(item: FeedbackItem, *, by: User, body: str) -> FeedbackNote:

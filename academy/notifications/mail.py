@@ -22,7 +22,21 @@ def message_id(msg: OutboxMessage, sender: str) -> str:
     return f"<outbox.{msg.id}.{stamp}@{domain}>"
 
 
+def _content_type(att: dict[str, Any]) -> tuple[str, str, dict[str, str]]:
+    maintype, _, rest = att["content_type"].partition("/")
+    subtype, *params = [p.strip() for p in rest.split(";")]
+    return maintype, subtype.lower(), dict(p.split("=", 1) for p in params if "=" in p)
+
+
 def build_email(msg: OutboxMessage, sender: str) -> EmailMessage:
+    """The MIME tree mail programs expect (README, "Emails"):
+
+    multipart/alternative[text/plain, text/html] for a message, and with an invite
+    multipart/mixed[multipart/alternative[text/plain, text/html, text/calendar; method=M],
+    application/ics (invite.ics, attachment)]. Outlook and Gmail show their accept/decline and
+    "add to calendar" controls only for an invite that is an alternative of the body (iTIP
+    over email, RFC 6047); the attached copy serves programs that show only attachments. The
+    Content-Type's method is the one inside the invite (R11)."""
     email = EmailMessage()
     email["From"] = sender
     email["To"] = msg.recipient
@@ -31,16 +45,22 @@ def build_email(msg: OutboxMessage, sender: str) -> EmailMessage:
     email.set_content(msg.body_text)
     if msg.body_html:
         email.add_alternative(msg.body_html, subtype="html")
+    attachments = []
     for att in msg.attachments or []:
-        maintype, _, rest = att["content_type"].partition("/")
-        subtype, *params = [p.strip() for p in rest.split(";")]
-        extra = dict(p.split("=", 1) for p in params if "=" in p)
+        maintype, subtype, params = _content_type(att)
+        if (maintype, subtype) == ("text", "calendar"):
+            method = params.get("method", "")
+            email.add_alternative(att["content"], subtype="calendar", params={"method": method})
+            attachments.append((att, "application", "ics", {"name": att["filename"]}))
+        else:
+            attachments.append((att, maintype, subtype, params))
+    for att, maintype, subtype, params in attachments:
         email.add_attachment(
             att["content"].encode(),
             maintype=maintype,
             subtype=subtype,
             filename=att["filename"],
-            params=extra,
+            params=params,
         )
     return email
 

@@ -168,6 +168,13 @@ def _forget_on_commit(_session: Session) -> None:
     forget_facts()
 
 
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_on_rollback(_session: Session, _transaction: object) -> None:
+    # What was rolled back (an email preview's demo client, a savepoint) may be in the facts,
+    # and a rolled-back id can be handed out again.
+    forget_facts()
+
+
 def can_use(user: User, channel: Channel, at: datetime | None = None) -> Decision:
     """May `user` use `channel` at `at`? (policy.access_decision: R5/R6, R2, R18, R15.)"""
     return access_decision(facts_for(user), channel, at or now())

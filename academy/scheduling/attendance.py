@@ -28,7 +28,6 @@ from academy.scheduling.models import (
     Outcome,
 )
 from academy.scheduling.policy import (
-    POLICY,
     Standing,
     outcome_decision,
     standing,
@@ -59,12 +58,13 @@ def record_no_show(
     db.session.add(no_show)
     db.session.flush()  # unique per booking: a second one is a bug upstream, never hidden
     forget_facts()
-    _tell_client(booking.user, client_standing(booking.user, occurred_at))
+    tell_client(booking.user, client_standing(booking.user, occurred_at))
     return no_show
 
 
-def _tell_client(user: User, record: Standing) -> None:
-    """R14: the first counted no-show is a warning; R15: a second within 12 months, the penalty."""
+def tell_client(user: User, record: Standing) -> None:
+    """R14: the first counted no-show is a warning; R15: a second within the window (the
+    client's terms), the penalty. The figures come from the client's terms."""
     if record.penalty:
         kind, subject = "noshow_penalty", N_("A second missed session: what changes now")
     elif len(record.recent) == 1:
@@ -79,7 +79,6 @@ def _tell_client(user: User, record: Standing) -> None:
         subject,
         kind,
         standing=notice,
-        notice_hours=int(POLICY.notice.total_seconds() // 3600),
     )
 
 
@@ -121,20 +120,24 @@ def mark_outcome(booking: Booking, outcome: Outcome, *, by: User, note: str = ""
         record_no_show(booking, NoShowSource.ABSENT, start, by)
         withdraw_rating_request(booking)
     elif outcome == Outcome.INTERRUPTED:
-        # R13: recorded as interrupted, not a no-show; the client is invited to book again.
-        enqueue_email(
-            booking.user,
-            "session_interrupted",
-            N_("Your session was ended early: book a new time"),
-            "session_interrupted",
-            booking=booking,
-            title=booking.occurrence.offering.title_in(booking.user.language),
-            start=start,
-            note=booking.outcome_note,
-            link=external_url("sessions.slots", slug=booking.occurrence.offering.slug),
-        )
+        send_interrupted(booking)  # R13: not a no-show; the client is invited to book again
     db.session.commit()
     return booking
+
+
+def send_interrupted(booking: Booking) -> None:
+    """R13: the session was ended early (recorded as interrupted): a link to book again."""
+    enqueue_email(
+        booking.user,
+        "session_interrupted",
+        N_("Your session was ended early: book a new time"),
+        "session_interrupted",
+        booking=booking,
+        title=booking.occurrence.offering.title_in(booking.user.language),
+        start=booking.occurrence.starts_at,
+        note=booking.outcome_note,
+        link=external_url("sessions.slots", slug=booking.occurrence.offering.slug),
+    )
 
 
 def excuse(no_show: NoShow, *, by: User, reason: str) -> NoShow:

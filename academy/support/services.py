@@ -177,20 +177,25 @@ def staff_reply(
         request.assignee_id = by.id
     recipient = _recipient(request)
     if recipient is not None:
-        enqueue_email(
-            recipient,
-            "support_reply",
-            N_("Re: %(subject)s"),
-            "support_reply",
-            body=message.body,
-            url=external_url("support.request_page", request_id=request.id) if recipient.id else "",
-            staff_name=by.name,
-            # The tag lets an emailed answer join this thread (fetch-mail).
-            subject_params={"subject": f"{request.subject} [#{request.id}]"},
-        )
+        send_reply(recipient, request, message, by)
     db.session.commit()
     db.session.refresh(request, ["first_response_at"])
     return message
+
+
+def send_reply(recipient: User, request: SupportRequest, message: SupportMessage, by: User) -> None:
+    """A staff answer by email; a client with an account gets the link to the thread."""
+    enqueue_email(
+        recipient,
+        "support_reply",
+        N_("Re: %(subject)s"),
+        "support_reply",
+        body=message.body,
+        url=external_url("support.request_page", request_id=request.id) if recipient.id else "",
+        staff_name=by.name,
+        # The tag lets an emailed answer join this thread (fetch-mail).
+        subject_params={"subject": f"{request.subject} [#{request.id}]"},
+    )
 
 
 def update_request(

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from academy.notifications.dispatcher import dispatch_due
 from academy.scheduling.models import Booking, NoShow
+from tests.fixtures.mail import calendar_part
 from tests.fixtures.scheduling import THU
 
 PW = "browser-pass-1"
@@ -27,7 +28,7 @@ def _log_in(page: Page, email: str) -> None:
 
 
 def _invite(message):
-    [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    part = calendar_part(message)
     return vobject.readOne(part.get_content()).vevent
 
 

@@ -8,10 +8,11 @@ from playwright.sync_api import Page, expect
 
 from academy.demo import seed
 from academy.notifications.dispatcher import dispatch_due
+from tests.fixtures.mail import calendar_part
 
 
 def _invite(message):
-    [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    part = calendar_part(message)
     return vobject.readOne(part.get_content()).vevent
 
 

@@ -9,10 +9,11 @@ import vobject
 from academy.notifications.dispatcher import dispatch_due
 from academy.scheduling import services
 from tests.fixtures.app import request_context
+from tests.fixtures.mail import calendar_part
 
 
 def _invite(message):
-    [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    part = calendar_part(message)
     assert part.get_param("method") in {"REQUEST", "CANCEL"}
     return vobject.readOne(part.get_content())
 
@@ -181,7 +182,7 @@ def test_the_host_gets_an_organizer_copy_of_every_booking_move_and_cancel(
     assert "Client portal" in _plain(mails[0])
     events = []
     for mail in mails:
-        [part] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+        part = calendar_part(mail)
         cal = vobject.readOne(part.get_content())
         assert cal.method.value == part.get_param("method")
         events.append((cal.method.value, cal.vevent))
@@ -223,7 +224,7 @@ def test_a_workshop_host_gets_the_date_moved_and_cancelled(
     ]
     sequences = []
     for mail in mails:
-        [part] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+        part = calendar_part(mail)
         cal = vobject.readOne(part.get_content())
         assert cal.vevent.organizer.value == f"mailto:{host.email}"
         sequences.append((cal.method.value, int(cal.vevent.sequence.value)))

@@ -11,11 +11,12 @@ from academy.notifications.dispatcher import dispatch_due
 from academy.scheduling import services
 from academy.scheduling.workshops import cancel_occurrence, update_occurrence
 from tests.fixtures.app import request_context
+from tests.fixtures.mail import calendar_part
 from tests.fixtures.scheduling import THU
 
 
 def _event(message):
-    [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    part = calendar_part(message)
     cal = vobject.readOne(part.get_content())
     return cal.method.value, cal.vevent
 
