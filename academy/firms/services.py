@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from academy.accounts.models import Firm, FirmEvent, FirmEventKind, FirmRole, Plan, Role, User
 from academy.accounts.services import find_user_by_email, hash_password, normalize_email
@@ -133,7 +133,11 @@ def parse_emails(text: str) -> list[str]:
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return make_token(INVITE_PURPOSE, {"i": invitation.id, "e": invitation.email})
+    # The time it was sent: a resent invitation's earlier links stop working.
+    return make_token(
+        INVITE_PURPOSE,
+        {"i": invitation.id, "e": invitation.email, "s": int(invitation.sent_at.timestamp())},
+    )
 
 
 def _send(invitation: Invitation, firm: Firm, by: User) -> None:
@@ -239,8 +243,8 @@ def owned_invitation(owner: User, invitation_id: int) -> tuple[Firm, Invitation]
 
 
 def resend(owner: User, invitation_id: int) -> Invitation:
-    """A new email with a new link; the old links stop working (the row's expiry moves and
-    the link carries its own time, but the row is what is checked)."""
+    """A new email with a new link and a new expiry; the earlier links stop working (a link
+    carries the time its invitation was sent)."""
     firm, invitation = owned_invitation(owner, invitation_id)
     at = now()
     changed = db.session.execute(
@@ -307,13 +311,20 @@ def invitation_for(token: str) -> Invitation:
     invitation = (
         db.session.scalar(
             select(Invitation)
-            .options(selectinload(Invitation.firm).selectinload(Firm.plan))
+            .options(
+                selectinload(Invitation.firm).selectinload(Firm.plan),
+                selectinload(Invitation.invited_by),
+            )
             .where(Invitation.id == data.get("i"))
         )
         if isinstance(data, dict) and isinstance(data.get("i"), int)
         else None
     )
-    if invitation is None or invitation.email != data.get("e"):
+    if (
+        invitation is None
+        or invitation.email != data.get("e")
+        or int(invitation.sent_at.timestamp()) != data.get("s")
+    ):
         raise InvitationRefused(
             _l("This invitation link is not valid. Check that you copied all of it."), "invalid"
         )
@@ -383,7 +394,7 @@ def accept(invitation: Invitation, user: User) -> None:
             ),
             "owner",
         )
-    firm_id = invitation.firm_id
+    firm_id, firm_name = invitation.firm_id, invitation.firm.name
     _lock_firm(firm_id)
     used = db.session.execute(
         update(Invitation)
@@ -405,12 +416,12 @@ def accept(invitation: Invitation, user: User) -> None:
         raise InvitationRefused(
             _l(
                 "%(firm)s has no free seat left: ask its owner to free one or add seats.",
-                firm=invitation.firm.name,
+                firm=firm_name,
             ),
             "full",
         )
     if user.firm_id != firm_id:
-        _leave_current(user, user, FirmEventKind.LEFT, invitation.firm.name)
+        _leave_current(user, user, FirmEventKind.LEFT, firm_name)
         user.firm_id, user.firm_role = firm_id, FirmRole.MEMBER
         _event(firm_id, FirmEventKind.JOINED, user, None, _invited_by_detail(invitation))
     db.session.commit()
@@ -506,15 +517,27 @@ def leave(user: User) -> None:
     db.session.commit()
 
 
-def history(firm_id: int, limit: int = 50) -> list[FirmEvent]:
-    return list(
-        db.session.scalars(
-            select(FirmEvent)
+@dataclass(frozen=True)
+class HistoryLine:
+    event: FirmEvent
+    subject: str | None
+    actor: str | None
+
+
+def history(firm_id: int, limit: int = 50) -> list[HistoryLine]:
+    """The latest changes of membership, with the names of whom and by whom (one statement)."""
+    subject, actor = aliased(User), aliased(User)
+    return [
+        HistoryLine(event, s, a)
+        for event, s, a in db.session.execute(
+            select(FirmEvent, subject.name, actor.name)
+            .outerjoin(subject, subject.id == FirmEvent.user_id)
+            .outerjoin(actor, actor.id == FirmEvent.by_user_id)
             .where(FirmEvent.firm_id == firm_id)
             .order_by(FirmEvent.at.desc(), FirmEvent.id.desc())
             .limit(limit)
         )
-    )
+    ]
 
 
 def set_email_domain(owner: User, domain: str) -> None:
@@ -587,6 +610,24 @@ def firm_for_domain(email: str) -> Firm | None:
     if not domain:
         return None
     return db.session.scalar(select(Firm).where(Firm.email_domain == domain))
+
+
+def firm_to_join(user: User) -> Firm | None:
+    """The firm whose email domain is the user's, when they are not in it and have not asked
+    yet (the home page offers to ask). One statement."""
+    domain = normalize_email(user.email).rpartition("@")[2]
+    if not domain:
+        return None
+    asked = select(JoinRequest.id).where(
+        JoinRequest.firm_id == Firm.id, JoinRequest.user_id == user.id
+    )
+    return db.session.scalar(
+        select(Firm).where(
+            Firm.email_domain == domain,
+            Firm.id != (user.firm_id or 0),
+            ~asked.exists(),
+        )
+    )
 
 
 def ask_to_join(user: User, firm: Firm) -> JoinRequest:

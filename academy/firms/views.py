@@ -113,7 +113,8 @@ def invite() -> Response | tuple[str, int]:
                 "success",
             )
             return redirect(url_for(".team", _anchor="invitations"))
-    return _team_page(firm, invite_form=form, status=422)
+    db.session.rollback()  # the lock taken for the seat count, if any
+    return _team_page(_owned_firm(), invite_form=form, status=422)
 
 
 def _confirm(title: str, text: str, button: str, back: str) -> str:
@@ -280,7 +281,8 @@ def assign() -> Response | tuple[str, int]:
         else:
             flash(_("The course is assigned to %(n)d members.", n=len(made)), "success")
             return redirect(url_for(".team", _anchor="assignments"))
-    return _team_page(firm, assign_form=form, status=422)
+    db.session.rollback()
+    return _team_page(_owned_firm(), assign_form=form, status=422)
 
 
 @bp.post("/team/assignments/<int:assignment_id>/remove")
@@ -308,7 +310,8 @@ def domain() -> Response | tuple[str, int]:
         else:
             flash(_("The email domain is saved."), "success")
             return redirect(url_for(".team", _anchor="domain"))
-    return _team_page(firm, domain_form=form, status=422)
+    db.session.rollback()
+    return _team_page(_owned_firm(), domain_form=form, status=422)
 
 
 @bp.post("/team/requests/<int:request_id>/<any(approve,decline):decision>")
