@@ -117,7 +117,7 @@ def _queue(assignment: Assignment, member: User, course: Course, owner: User) ->
     link = external_url("courses.course", slug=course.slug)
     common = {
         "course_title": course.title,
-        "due_at": assignment.due_at,
+        "due": assignment.due_at,
         "link": link,
         "owner_name": owner.name,
     }

@@ -39,3 +39,11 @@ def invitation_links(db: Any, email: str) -> list[str]:
 
 def path(link: str) -> str:
     return link.removeprefix("http://localhost")
+
+
+@pytest.fixture
+def make_course(db: Any) -> Callable[..., Any]:
+    """A published course (the Academy's own factory: tests/courses/conftest.py)."""
+    from tests.courses.conftest import make_course as factory
+
+    return factory.__wrapped__(db)  # type: ignore[attr-defined]
