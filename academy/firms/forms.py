@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from academy.accounts.forms import _password_field, _ZoneAndLanguage
@@ -63,7 +64,8 @@ class VerifyForm(Form):
 class OwnerForm(Form):
     user = SelectField(_l("Member"), coerce=coerce_int)
     role = SelectField(
-        _l("Role"), choices=[("owner", _l("Owner")), ("member", _l("Member"))]
+        _l("Role"),
+        choices=[SelectChoice("owner", _l("Owner")), SelectChoice("member", _l("Member"))],
     )
 
 
