@@ -215,13 +215,23 @@ def sign_up(
     try:
         db.session.flush()
         db.session.add(
-            FirmEvent(firm_id=firm.id, user_id=user.id, by_user_id=user.id, kind=FirmEventKind.CREATED)
+            FirmEvent(
+                firm_id=firm.id, user_id=user.id, by_user_id=user.id, kind=FirmEventKind.CREATED
+            )
         )
         db.session.commit()
     except IntegrityError as exc:  # two sign-ups with one email at the same instant
         db.session.rollback()
         raise DomainError(_l("An account with this email already exists."), field="email") from exc
     return user
+
+
+def firm_with_domain_of(user: User) -> Firm | None:
+    """Another firm whose owners set the user's email domain as theirs (issue 17)."""
+    domain = user.email.rpartition("@")[2]
+    return db.session.scalar(
+        select(Firm).where(Firm.email_domain == domain, Firm.id != (user.firm_id or 0))
+    )
 
 
 def update_profile(

@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Mapper, selectinload
+from sqlalchemy.orm import Mapper, joinedload, selectinload
 
 from academy.accounts.models import User
 from academy.core.clock import now
@@ -185,7 +185,7 @@ def unassign(owner: User, assignment_id: int) -> None:
     db.session.commit()
 
 
-def _rows(query) -> list[AssignmentRow]:  # noqa: ANN001 - a select of (Assignment, issued_at)
+def _rows(query) -> list[AssignmentRow]:
     at = now()
     return [
         AssignmentRow(a, done_at, status_of(a.due_at, done_at, at))
@@ -193,7 +193,7 @@ def _rows(query) -> list[AssignmentRow]:  # noqa: ANN001 - a select of (Assignme
     ]
 
 
-def _with_done():  # noqa: ANN202 - a select
+def _with_done():
     return (
         select(Assignment, Certificate.issued_at)
         .outerjoin(
@@ -201,7 +201,7 @@ def _with_done():  # noqa: ANN202 - a select
             (Certificate.user_id == Assignment.user_id)
             & (Certificate.course_id == Assignment.course_id),
         )
-        .options(selectinload(Assignment.course))
+        .options(joinedload(Assignment.course))
     )
 
 

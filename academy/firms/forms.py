@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from academy.accounts.forms import _password_field, _ZoneAndLanguage
@@ -67,5 +67,3 @@ class OwnerForm(Form):
         _l("Role"),
         choices=[SelectChoice("owner", _l("Owner")), SelectChoice("member", _l("Member"))],
     )
-
-

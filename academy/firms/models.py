@@ -20,7 +20,9 @@ class Invitation(db.Model):
     (`used_at`, set by a compare-and-set) and revocable. While pending it holds a seat."""
 
     __tablename__ = "firm_invitations"
-    __table_args__ = (Index("ix_firm_invitations_firm_pending", "firm_id", "used_at", "revoked_at"),)
+    __table_args__ = (
+        Index("ix_firm_invitations_firm_pending", "firm_id", "used_at", "revoked_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id"))

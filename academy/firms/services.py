@@ -46,7 +46,9 @@ def _max_age() -> int:
     return int(current_app.config["FIRM_INVITATION_MAX_AGE"])
 
 
-def _event(firm_id: int, kind: FirmEventKind, user: User | None, by: User | None, detail: str = "") -> None:
+def _event(
+    firm_id: int, kind: FirmEventKind, user: User | None, by: User | None, detail: str = ""
+) -> None:
     db.session.add(
         FirmEvent(
             firm_id=firm_id,
@@ -67,7 +69,7 @@ def member_count(firm_id: int) -> int:
     return db.session.scalar(select(func.count(User.id)).where(User.firm_id == firm_id)) or 0
 
 
-def _pending_clause(at: datetime):  # noqa: ANN202 - a SQL expression
+def _pending_clause(at: datetime):
     return (
         Invitation.used_at.is_(None)
         & Invitation.revoked_at.is_(None)
@@ -170,16 +172,16 @@ def invite(owner: User, emails: list[str]) -> list[Invitation]:
     if not emails:
         raise DomainError(_l("Enter at least one email address."), field="emails")
     if len(emails) > MAX_EMAILS:
-        raise DomainError(
-            _l("At most %(n)d addresses at once.", n=MAX_EMAILS), field="emails"
-        )
+        raise DomainError(_l("At most %(n)d addresses at once.", n=MAX_EMAILS), field="emails")
     for email in emails:
         if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
             raise DomainError(_l("%(email)s is not an email address.", email=email), field="emails")
     at = now()
     _lock_firm(firm.id)
     members = set(
-        db.session.scalars(select(User.email).where(User.firm_id == firm.id, User.email.in_(emails)))
+        db.session.scalars(
+            select(User.email).where(User.firm_id == firm.id, User.email.in_(emails))
+        )
     )
     if members:
         raise DomainError(
@@ -288,7 +290,11 @@ def pending_invitations(firm_id: int) -> list[Invitation]:
     return list(
         db.session.scalars(
             select(Invitation)
-            .where(Invitation.firm_id == firm_id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+            .where(
+                Invitation.firm_id == firm_id,
+                Invitation.used_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
             .order_by(Invitation.created_at.desc(), Invitation.id.desc())
         )
     )
@@ -353,7 +359,9 @@ def move_for(user: User, invitation: Invitation) -> Move | None:
         return None
     firm = db.session.get(Firm, user.firm_id)
     assert firm is not None
-    blocked = user.firm_role == FirmRole.OWNER and _other_owners(user) == 0 and member_count(firm.id) > 1
+    blocked = (
+        user.firm_role == FirmRole.OWNER and _other_owners(user) == 0 and member_count(firm.id) > 1
+    )
     return Move(firm, blocked)
 
 
@@ -379,7 +387,10 @@ def accept(invitation: Invitation, user: User) -> None:
     under the firm's lock, the user leaves their former firm (recorded in both)."""
     if normalize_email(user.email) != invitation.email:
         raise InvitationRefused(
-            _l("This invitation is for %(email)s. Log in with that address to accept it.", email=invitation.email),
+            _l(
+                "This invitation is for %(email)s. Log in with that address to accept it.",
+                email=invitation.email,
+            ),
             "other-email",
         )
     if user.is_staff:
@@ -468,7 +479,7 @@ def member_of(owner: User, user_id: int) -> tuple[Firm, User]:
 def remove_member(owner: User, user_id: int) -> User:
     """The member leaves the firm now (their own history stays with them); they lose the
     firm's channels on their next request (POLICY R2)."""
-    firm, user = member_of(owner, user_id)
+    _firm, user = member_of(owner, user_id)
     if user.id == owner.id:
         raise DomainError(_l("To leave the firm yourself, use Leave the firm."))
     _leave_current(user, owner, FirmEventKind.REMOVED)
@@ -509,7 +520,11 @@ def transfer_ownership(owner: User, user_id: int) -> User:
 def leave(user: User) -> None:
     if user.firm_id is None:
         raise DomainError(_l("You are not in a firm."))
-    if user.firm_role == FirmRole.OWNER and _other_owners(user) == 0 and member_count(user.firm_id) > 1:
+    if (
+        user.firm_role == FirmRole.OWNER
+        and _other_owners(user) == 0
+        and member_count(user.firm_id) > 1
+    ):
         raise DomainError(
             _l("You are the only owner: make another member an owner before you leave.")
         )
@@ -569,9 +584,7 @@ def verify(firm: Firm, *, plan_id: int, seats: int, by: User) -> None:
     """Staff set plan and seats from the subscription; the owners are emailed, each in their
     own language (POLICY R2)."""
     if seats < member_count(firm.id):
-        raise DomainError(
-            _l("The firm already has more members than that."), field="seats"
-        )
+        raise DomainError(_l("The firm already has more members than that."), field="seats")
     firm.plan_id, firm.seats = plan_id, seats
     first = firm.verified_at is None
     firm.verified_at = firm.verified_at or now()
@@ -603,31 +616,6 @@ def staff_set_owner(firm: Firm, user_id: int, owner: bool, by: User) -> User:
 
 
 # --- Joining by email domain ----------------------------------------------------------------
-
-
-def firm_for_domain(email: str) -> Firm | None:
-    domain = normalize_email(email).rpartition("@")[2]
-    if not domain:
-        return None
-    return db.session.scalar(select(Firm).where(Firm.email_domain == domain))
-
-
-def firm_to_join(user: User) -> Firm | None:
-    """The firm whose email domain is the user's, when they are not in it and have not asked
-    yet (the home page offers to ask). One statement."""
-    domain = normalize_email(user.email).rpartition("@")[2]
-    if not domain:
-        return None
-    asked = select(JoinRequest.id).where(
-        JoinRequest.firm_id == Firm.id, JoinRequest.user_id == user.id
-    )
-    return db.session.scalar(
-        select(Firm).where(
-            Firm.email_domain == domain,
-            Firm.id != (user.firm_id or 0),
-            ~asked.exists(),
-        )
-    )
 
 
 def ask_to_join(user: User, firm: Firm) -> JoinRequest:
@@ -693,4 +681,3 @@ def move_for_user(user: User, firm_id: int) -> bool:
 
 def solo_firm_or_none(user: User) -> bool:
     return user.firm_id is None or member_count(user.firm_id) <= 1
-

@@ -65,7 +65,9 @@ def staff_owner(firm_id: int) -> Response:
         flash(_("Choose a member and a role."), "error")
     else:
         try:
-            user = services.staff_set_owner(firm, form.user.data, form.role.data == "owner", current_user)
+            user = services.staff_set_owner(
+                firm, form.user.data, form.role.data == "owner", current_user
+            )
         except DomainError as error:
             flash(error.message, "error")
         else:

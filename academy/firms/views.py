@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from academy.accounts import sessions
 from academy.accounts.models import Firm
-from academy.accounts.services import find_user_by_email
+from academy.accounts.services import find_user_by_email, firm_with_domain_of
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import show_error
@@ -42,12 +42,12 @@ def _owned_firm() -> Firm:
 
 
 @bp.record_once
-def _globals(state) -> None:  # noqa: ANN001
+def _globals(state) -> None:
     # The catalogue and the home page list what the member's firm assigned, first.
     state.app.jinja_env.globals["assigned_to_me"] = lambda: assignments.for_member(current_user)
 
 
-def _assign_form(firm: Firm, members: list[roster.MemberRow], formdata=None) -> AssignForm:  # noqa: ANN001
+def _assign_form(firm: Firm, members: list[roster.MemberRow], formdata=None) -> AssignForm:
     form = AssignForm(formdata=formdata, prefix="assign")
     form.course.choices = [
         SelectChoice(c.id, c.title)
@@ -99,7 +99,7 @@ def team() -> tuple[str, int]:
 @bp.post("/team/invitations")
 @login_required
 def invite() -> Response | tuple[str, int]:
-    firm = _owned_firm()
+    _owned_firm()
     form = InviteForm(prefix="invite")
     if form.validate_on_submit():
         emails = services.parse_emails(form.emails.data)
@@ -123,7 +123,7 @@ def _confirm(title: str, text: str, button: str, back: str) -> str:
     )
 
 
-def _act(action, ok: str, anchor: str = "members") -> Response:  # noqa: ANN001
+def _act(action, ok: str, anchor: str = "members") -> Response:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -147,7 +147,10 @@ def revoke(invitation_id: int) -> str | Response:
     if request.method == "GET":
         return _confirm(
             _("Revoke the invitation?"),
-            _("The link sent to %(email)s stops working and its seat is free again.", email=invitation.email),
+            _(
+                "The link sent to %(email)s stops working and its seat is free again.",
+                email=invitation.email,
+            ),
             _("Revoke the invitation"),
             url_for(".team", _anchor="invitations"),
         )
@@ -173,7 +176,7 @@ def resend(invitation_id: int) -> Response:
     )
 
 
-def _member(user_id: int):  # noqa: ANN202
+def _member(user_id: int):
     _owned_firm()
     try:
         return services.member_of(current_user, user_id)[1]
@@ -300,7 +303,7 @@ def unassign(assignment_id: int) -> Response:
 @bp.post("/team/domain")
 @login_required
 def domain() -> Response | tuple[str, int]:
-    firm = _owned_firm()
+    _owned_firm()
     form = DomainForm(prefix="domain")
     if form.validate_on_submit():
         try:
@@ -314,10 +317,12 @@ def domain() -> Response | tuple[str, int]:
     return _team_page(_owned_firm(), domain_form=form, status=422)
 
 
-@bp.post("/team/requests/<int:request_id>/<any(approve,decline):decision>")
+@bp.post("/team/requests/<int:request_id>/<decision>")
 @login_required
 def decide(request_id: int, decision: str) -> Response:
     _owned_firm()
+    if decision not in ("approve", "decline"):
+        abort(404)
     return _act(
         lambda: services.decide_join(current_user, request_id, decision == "approve"),
         _("The request is approved.") if decision == "approve" else _("The request is declined."),
@@ -331,13 +336,16 @@ def ask_to_join() -> str | Response:
     """A sign-up from a firm's email domain asks to join it; an owner approves."""
     if current_user.is_staff:
         abort(404)
-    firm = services.firm_for_domain(current_user.email)
-    if firm is None or firm.id == current_user.firm_id:
+    firm = firm_with_domain_of(current_user)
+    if firm is None:
         abort(404)
     if request.method == "GET":
         return _confirm(
             _("Ask to join %(firm)s?", firm=firm.name),
-            _("An owner of %(firm)s is asked to approve. You keep your courses and certificates.", firm=firm.name),
+            _(
+                "An owner of %(firm)s is asked to approve. You keep your courses and certificates.",
+                firm=firm.name,
+            ),
             _("Ask to join"),
             url_for("home.index"),
         )

@@ -13,7 +13,6 @@ from academy.core.clock import now
 from academy.core.i18n import remember_language
 from academy.core.security import safe_next
 from academy.extensions import db
-from academy.firms.services import firm_to_join
 from academy.scheduling.access import facts_for, overview
 from academy.scheduling.models import Notice
 from academy.scheduling.policy import CHANNEL_NAMES, standing_notice
@@ -27,10 +26,8 @@ def index() -> str:
     if not current_user.is_authenticated:
         return visitor_page(lambda: render_template("main/index.html", names=CHANNEL_NAMES))
     channels = overview(current_user)
-    notice, standing, restricted, join_firm = None, None, None, None
+    notice, standing, restricted = None, None, None
     if not current_user.is_staff:
-        # Issue 17: a sign-up from a firm's email domain may ask to join it.
-        join_firm = firm_to_join(current_user)
         # R5/R6: a restriction blocks several channels; say it once, at the top.
         restricted = next((d for _, d in channels if not d and d.rule in ("R5", "R6")), None)
         notice = db.session.scalar(
@@ -50,7 +47,6 @@ def index() -> str:
         notice=notice,
         standing=standing,
         restricted=restricted,
-        join_firm=join_firm,
         confirm=ConfirmForm() if notice is not None else None,
     )
 

@@ -34,7 +34,9 @@ def invitation_links(db: Any, email: str) -> list[str]:
         .where(OutboxMessage.recipient == email, OutboxMessage.kind == "firm_invitation")
         .order_by(OutboxMessage.id)
     )
-    return [m.group(0) for b in bodies for m in [re.search(r"http://localhost/invitations/\S+", b)] if m]
+    return [
+        m.group(0) for b in bodies for m in [re.search(r"http://localhost/invitations/\S+", b)] if m
+    ]
 
 
 def path(link: str) -> str:

@@ -33,13 +33,22 @@ def _assign(client, course, member, due=DUE):
 def _messages(db):
     return {
         m.kind: m
-        for m in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind.like("assignment%")))
+        for m in db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.kind.like("assignment%"))
+        )
     }
 
 
 def _complete(db, member, course):
     db.session.add(
-        Certificate(code=f"C{member.id}", user_id=member.id, course_id=course.id, name="x", course_title="y", score=90)
+        Certificate(
+            code=f"C{member.id}",
+            user_id=member.id,
+            course_id=course.id,
+            name="x",
+            course_title="y",
+            score=90,
+        )
     )
     db.session.commit()
 
@@ -78,7 +87,12 @@ def test_two_reminders_are_queued_and_each_is_sent_once(
     ).all()
     assert sorted(sent) == ["assignment_overdue", "assignment_soon"]
     # Each once: no second copy of either was queued or sent.
-    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.kind.like("assignment%"))) == 2
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.kind.like("assignment%"))
+        )
+        == 2
+    )
 
 
 def test_the_team_page_shows_late_then_done_and_completing_withdraws_the_reminders(
@@ -98,7 +112,9 @@ def test_the_team_page_shows_late_then_done_and_completing_withdraws_the_reminde
     assert "Done" in client.get("/team").get_data(as_text=True)
 
 
-def test_a_course_already_completed_gets_no_reminders(db, client, login, make_firm, make_course, clock):
+def test_a_course_already_completed_gets_no_reminders(
+    db, client, login, make_firm, make_course, clock
+):
     _firm, owner, member, course = _setup(db, make_firm, make_course)
     _complete(db, member, course)
     login(owner)

@@ -18,7 +18,7 @@ def _invite(client, emails):
 def test_an_owner_invites_several_colleagues_at_once_and_sees_seats_left(
     db, client, login, make_firm, clock
 ):
-    firm, owner = make_firm(seats=4)
+    _firm, owner = make_firm(seats=4)
     login(owner)
     response = _invite(client, "ana@acme.ro, bogdan@acme.ro\ncarmen@acme.ro")
     assert response.status_code == 302
@@ -67,7 +67,8 @@ def test_a_newcomer_signs_up_through_the_link_and_joins(db, client, login, make_
     client.post("/logout")
     again = client.get(link)
     assert again.status_code == 400
-    assert "This invitation has been used already." in again.get_data(as_text=True)
+    # In Romanian: the language Dana chose stays with this browser.
+    assert "Această invitație a fost deja folosită." in again.get_data(as_text=True)
 
 
 def test_a_tampered_link_is_refused(db, client, login, make_firm):
@@ -164,7 +165,9 @@ def test_someone_in_another_firm_confirms_the_move_and_is_told_what_moves(
     assert client.post(link).status_code == 302
     db.session.expire_all()
     assert db.session.get(User, other.id).firm_id == firm.id
-    left = db.session.scalar(sa.select(FirmEvent).where(FirmEvent.firm_id == old_firm_id, FirmEvent.kind == "left"))
+    left = db.session.scalar(
+        sa.select(FirmEvent).where(FirmEvent.firm_id == old_firm_id, FirmEvent.kind == "left")
+    )
     assert left is not None and left.user_id == other.id
 
 
@@ -182,7 +185,7 @@ def test_the_link_for_someone_else_is_not_accepted(db, client, login, make_firm,
 def test_a_member_cannot_open_the_team_page_nor_another_firms_invitation(
     db, client, login, make_firm, make_user
 ):
-    firm, owner = make_firm(members=1)
+    _firm, owner = make_firm(members=1)
     member = db.session.scalar(sa.select(User).where(User.firm_role == FirmRole.MEMBER))
     login(owner)
     _invite(client, "eva@acme.ro")

@@ -26,9 +26,22 @@ def _grow(db, firm, owner, course, lesson, n):
     db.session.add_all(users)
     db.session.flush()
     for i, user in enumerate(users):
-        db.session.add(Certificate(code=f"Q{firm.id}-{i}", user_id=user.id, course_id=course.id, name="x", course_title="y", score=90))
+        db.session.add(
+            Certificate(
+                code=f"Q{firm.id}-{i}",
+                user_id=user.id,
+                course_id=course.id,
+                name="x",
+                course_title="y",
+                score=90,
+            )
+        )
         db.session.add(LessonCompletion(user_id=user.id, course_id=course.id, lesson_id=lesson.id))
-        db.session.add(Assignment(firm_id=firm.id, user_id=user.id, course_id=course.id, due_at=owner.created_at))
+        db.session.add(
+            Assignment(
+                firm_id=firm.id, user_id=user.id, course_id=course.id, due_at=owner.created_at
+            )
+        )
     db.session.commit()
 
 
@@ -57,6 +70,6 @@ def test_team_and_invitation_pages_run_a_constant_number_of_statements(
 ):
     small = _counts(db, client, login, queries, make_firm, make_course, 5)
     large = _counts(db, client, login, queries, make_firm, make_course, 500)
-    print(f'statements (team page, invitation page): {small} with 5, {large} with 500')
+    print(f"statements (team page, invitation page): {small} with 5, {large} with 500")
     assert small == large
     assert small[0] <= 20

@@ -17,9 +17,7 @@ OWNERS = 6
 
 
 @pytest.mark.app_config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 10})
-def test_owners_inviting_for_the_last_seat_at_once_one_wins(
-    db, live_server, make_firm, make_user
-):
+def test_owners_inviting_for_the_last_seat_at_once_one_wins(db, live_server, make_firm, make_user):
     firm, first = make_firm(seats=OWNERS + 1, password="race-password-1")
     owners = [first] + [
         make_user(firm=firm, firm_role=FirmRole.OWNER, password="race-password-1")

@@ -49,7 +49,9 @@ def test_removing_a_member_asks_first_records_who_and_keeps_their_history(
     member = _member(db, firm)
     course = make_course(quiz=False)
     db.session.add(
-        Certificate(code="C1", user_id=member.id, course_id=course.id, name="x", course_title="y", score=90)
+        Certificate(
+            code="C1", user_id=member.id, course_id=course.id, name="x", course_title="y", score=90
+        )
     )
     db.session.commit()
     login(owner)
@@ -120,7 +122,9 @@ def test_the_only_owner_cannot_leave_a_firm_with_members_but_a_member_can(
     client.post("/firm/leave")
     db.session.expire_all()
     assert db.session.get(User, member.id).firm_id is None
-    assert db.session.scalar(sa.select(FirmEvent.kind).where(FirmEvent.user_id == member.id)) == "left"
+    assert (
+        db.session.scalar(sa.select(FirmEvent.kind).where(FirmEvent.user_id == member.id)) == "left"
+    )
 
 
 def test_a_firm_keeps_at_least_one_owner(db, client, login, make_firm):
