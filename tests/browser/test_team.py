@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from academy.courses import services as courses
 from academy.courses.kinds import QuestionKind
 from academy.notifications.dispatcher import dispatch_due
-from tests.firms.conftest import make_course, make_firm  # noqa: F401 - fixtures
+from tests.firms import conftest as firms
 
-PW = "correct-horse-1"  # noqa: S105 - the test factory's password
+# The firm factories of tests/firms, for these pages.
+make_firm = firms.make_firm
+make_course = firms.make_course
+
+PW = "correct-horse-1"
 
 
 def _log_in(page: Page, email: str, password: str = PW) -> None:
@@ -23,6 +28,10 @@ def _log_in(page: Page, email: str, password: str = PW) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/")
+
+
+def _text(message) -> str:
+    return message.get_body(("plain",)).get_content()
 
 
 def test_an_owner_invites_assigns_and_sees_done(
@@ -42,7 +51,8 @@ def test_an_owner_invites_assigns_and_sees_done(
     page.get_by_label("Email addresses").fill("dana@acme.ro, otto@acme.ro")
     page.get_by_role("button", name="Send invitations").click()
     expect(page.get_by_role("status").first).to_contain_text("Invitations sent")
-    expect(page.locator("#seats")).to_contain_text("1 members, 2 pending invitations, 1 seats left.")
+    seats = page.locator("#seats")
+    expect(seats).to_contain_text("1 members, 2 pending invitations, 1 seats left.")
 
     page.get_by_role("link", name="Revoke otto@acme.ro").click()
     expect(page.get_by_role("heading", name="Revoke the invitation?")).to_be_visible()
@@ -51,9 +61,9 @@ def test_an_owner_invites_assigns_and_sees_done(
 
     dispatch_due()
     [mail] = smtp.to("dana@acme.ro")
-    link = re.search(r"http://\S+/invitations/\S+", mail.get_body(("plain",)).get_content())
+    link = re.search(r"http://\S+/invitations/\S+", _text(mail))
     [revoked_mail] = smtp.to("otto@acme.ro")
-    revoked = re.search(r"http://\S+/invitations/\S+", revoked_mail.get_body(("plain",)).get_content())
+    revoked = re.search(r"http://\S+/invitations/\S+", _text(revoked_mail))
 
     page.context.clear_cookies()
     page.goto(revoked.group(0))
@@ -94,3 +104,37 @@ def test_an_owner_invites_assigns_and_sees_done(
     page.goto("/team")
     expect(page.locator(".assignment-status")).to_have_text("Done")
     shot("team-page-phone")
+
+
+def test_team_and_invitation_pages_have_no_accessibility_violations(
+    page: Page, db, clock, make_firm, make_course, make_user
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from academy.accounts.models import User
+    from academy.firms import services
+    from academy.notifications.models import OutboxMessage
+
+    firm, owner = make_firm(seats=5, members=1, password=PW)
+    make_course(lessons=1, quiz=False)
+    services.invite(owner, ["new@acme.ro"])
+    staff = make_user("staff", password=PW)
+    member = db.session.scalar(sa.select(User).where(User.firm_id == firm.id, User.id != owner.id))
+    body = db.session.scalar(
+        sa.select(OutboxMessage.body_text).where(OutboxMessage.recipient == "new@acme.ro")
+    )
+    link = re.search(r"/invitations/\S+", body).group(0)
+    pages = {
+        owner.email: ["/team", f"/team/members/{member.id}/remove", "/firm/leave"],
+        staff.email: ["/staff/firms/unverified", f"/staff/firms/{firm.id}/verify"],
+        None: [link],
+    }
+    for email, urls in pages.items():
+        if email:
+            _log_in(page, email)
+        else:
+            page.context.clear_cookies()
+        for url in urls:
+            page.goto(url)
+            results = Axe().run(page)
+            assert results.violations_count == 0, f"{url}:\n{results.generate_report()}"
