@@ -160,6 +160,18 @@ def _withdraw(assignment_ids: list[int], conn: Connection | None = None) -> int:
     return int(result.rowcount or 0)
 
 
+def withdraw_for_member(user_id: int, firm_id: int) -> int:
+    """A member who leaves the firm gets no more reminders of what it assigned them."""
+    ids = list(
+        db.session.scalars(
+            select(Assignment.id).where(
+                Assignment.user_id == user_id, Assignment.firm_id == firm_id
+            )
+        )
+    )
+    return _withdraw(ids) if ids else 0
+
+
 @event.listens_for(Certificate, "after_insert")
 def _course_completed(_mapper: Mapper, conn: Connection, certificate: Certificate) -> None:
     """A course completed: its assignment's reminders are withdrawn in the same transaction."""

@@ -377,8 +377,13 @@ def _other_owners(user: User) -> int:
 
 
 def _leave_current(user: User, by: User | None, kind: FirmEventKind, detail: str = "") -> None:
+    """The user is no longer in their firm (recorded); what the firm assigned them stops
+    reminding them (the assignments stay, hidden, should they come back)."""
     if user.firm_id is not None:
+        from academy.firms.assignments import withdraw_for_member
+
         _event(user.firm_id, kind, user, by, detail)
+        withdraw_for_member(user.id, user.firm_id)
     user.firm_id, user.firm_role = None, None
 
 
@@ -666,6 +671,7 @@ def decide_join(owner: User, request_id: int, approve: bool) -> JoinRequest:
         if move:
             db.session.rollback()
             raise DomainError(_l("This person has since joined another firm."))
+        _leave_current(user, user, FirmEventKind.LEFT, firm.name)
         user.firm_id, user.firm_role = firm.id, FirmRole.MEMBER
         _event(firm.id, FirmEventKind.JOINED, user, owner, "email domain")
     db.session.commit()

@@ -136,3 +136,17 @@ def test_bad_input_is_shown_beside_the_fields(db, client, login, make_firm, make
     assert response.status_code == 422 and "Choose at least one member." in page
     response = _assign(client, course, member, due="2026-11-01")
     assert "Choose a due date in the future." in response.get_data(as_text=True)
+
+
+def test_a_member_who_leaves_gets_no_more_reminders_and_the_firm_no_longer_lists_them(
+    db, client, login, make_firm, make_course, clock
+):
+    firm, owner, member, course = _setup(db, make_firm, make_course)
+    login(owner)
+    _assign(client, course, member)
+    client.post(f"/team/members/{member.id}/remove")
+    statuses = {m.kind: m.status for m in _messages(db).values()}
+    assert statuses == {"assignment_soon": "cancelled", "assignment_overdue": "cancelled"}
+    assert assignments.for_firm(firm.id) == []
+    login(member)
+    assert "Assigned by your firm" not in client.get("/").get_data(as_text=True)
