@@ -26,11 +26,10 @@ from academy.core.urls import external_url
 from academy.courses.models import Certificate, Course
 from academy.extensions import db
 from academy.firms.models import Assignment
+from academy.firms.reminders import keys, withdraw
 from academy.firms.services import require_owner
-from academy.notifications.models import OutboxMessage, OutboxStatus
+from academy.notifications.models import OutboxMessage
 from academy.notifications.services import enqueue_email
-
-KINDS = ("assignment_soon", "assignment_overdue")
 
 
 class Status(StrEnum):
@@ -50,10 +49,6 @@ def status_of(due_at: datetime, done_at: datetime | None, at: datetime) -> Statu
     if done_at is not None:
         return Status.DONE
     return Status.LATE if at > due_at else Status.ON_TIME
-
-
-def _keys(assignment_id: int) -> list[str]:
-    return [f"assignment{assignment_id}:{kind}" for kind in KINDS]
 
 
 def assign(owner: User, course_id: int, user_ids: list[int], due_at: datetime) -> list[Assignment]:
@@ -94,11 +89,11 @@ def assign(owner: User, course_id: int, user_ids: list[int], due_at: datetime) -
             assignment = Assignment(firm_id=firm.id, user_id=member.id, course_id=course.id)
             db.session.add(assignment)
         else:
-            _withdraw([assignment.id])
+            withdraw([assignment.id])
             # A new due date: its reminders are new messages, each once.
             db.session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.dedupe_key.in_(_keys(assignment.id)))
+                .where(OutboxMessage.dedupe_key.in_(keys(assignment.id)))
                 .values(dedupe_key=None)
                 .execution_options(synchronize_session=False)
             )
@@ -128,7 +123,7 @@ def _queue(assignment: Assignment, member: User, course: Course, owner: User) ->
             N_("Due soon: %(title)s"),
             "assignment_soon",
             due_at=soon,
-            dedupe_key=_keys(assignment.id)[0],
+            dedupe_key=keys(assignment.id)[0],
             subject_params={"title": course.title},
             **common,
         )
@@ -138,38 +133,10 @@ def _queue(assignment: Assignment, member: User, course: Course, owner: User) ->
         N_("Overdue: %(title)s"),
         "assignment_overdue",
         due_at=assignment.due_at,
-        dedupe_key=_keys(assignment.id)[1],
+        dedupe_key=keys(assignment.id)[1],
         subject_params={"title": course.title},
         **common,
     )
-
-
-def _withdraw(assignment_ids: list[int], conn: Connection | None = None) -> int:
-    keys = [k for i in assignment_ids for k in _keys(i)]
-    statement = (
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.dedupe_key.in_(keys),
-            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-        )
-        .values(status=OutboxStatus.CANCELLED, claim_token=None)
-    )
-    if conn is not None:
-        return int(conn.execute(statement).rowcount or 0)
-    result = db.session.execute(statement.execution_options(synchronize_session=False))
-    return int(result.rowcount or 0)
-
-
-def withdraw_for_member(user_id: int, firm_id: int) -> int:
-    """A member who leaves the firm gets no more reminders of what it assigned them."""
-    ids = list(
-        db.session.scalars(
-            select(Assignment.id).where(
-                Assignment.user_id == user_id, Assignment.firm_id == firm_id
-            )
-        )
-    )
-    return _withdraw(ids) if ids else 0
 
 
 @event.listens_for(Certificate, "after_insert")
@@ -184,7 +151,7 @@ def _course_completed(_mapper: Mapper, conn: Connection, certificate: Certificat
         ).scalars()
     )
     if ids:
-        _withdraw(ids, conn)
+        withdraw(ids, conn)
 
 
 def unassign(owner: User, assignment_id: int) -> None:
@@ -192,7 +159,7 @@ def unassign(owner: User, assignment_id: int) -> None:
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or assignment.firm_id != firm.id:
         raise DomainError(_l("There is no such assignment."))
-    _withdraw([assignment.id])
+    withdraw([assignment.id])
     db.session.delete(assignment)
     db.session.commit()
 

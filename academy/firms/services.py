@@ -28,6 +28,7 @@ from academy.core.tokens import InvalidToken, make_token, read_token
 from academy.core.urls import external_url
 from academy.extensions import db
 from academy.firms.models import Invitation, JoinRequest
+from academy.firms.reminders import withdraw_for_member
 from academy.notifications.services import enqueue_email
 
 INVITE_PURPOSE = "firm-invitation"
@@ -380,8 +381,6 @@ def _leave_current(user: User, by: User | None, kind: FirmEventKind, detail: str
     """The user is no longer in their firm (recorded); what the firm assigned them stops
     reminding them (the assignments stay, hidden, should they come back)."""
     if user.firm_id is not None:
-        from academy.firms.assignments import withdraw_for_member
-
         _event(user.firm_id, kind, user, by, detail)
         withdraw_for_member(user.id, user.firm_id)
     user.firm_id, user.firm_role = None, None
