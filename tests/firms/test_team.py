@@ -136,3 +136,39 @@ def test_a_firm_keeps_at_least_one_owner(db, client, login, make_firm):
     client.post(f"/team/members/{member.id}/owner", data={"owner": "0"})
     db.session.expire_all()
     assert db.session.get(User, member.id).firm_role == FirmRole.MEMBER
+
+
+def test_r15_the_owner_sees_a_fee_the_firm_owes_and_upcoming_sessions(
+    app, db, client, login, make_firm, make_host, book, clock
+):
+    """POLICY R15: under a fee plan a second no-show within the window makes the next session
+    carry a fee, owed by the firm: the owner sees it. Under a cooldown plan it is not shown."""
+    from datetime import UTC, datetime
+
+    from academy.scheduling.attendance import record_no_show
+    from academy.scheduling.models import NoShowSource, Offering
+    from tests.fixtures.app import request_context
+
+    firm, owner = make_firm(members=1, plan="pro")  # pro: a fee (migration 0012)
+    member = _member(db, firm)
+    host = make_host()
+    starts = [datetime(2026, 11, 26, 10, tzinfo=UTC), datetime(2026, 11, 27, 10, tzinfo=UTC)]
+    bookings = [book(member, host, start) for start in starts]
+    login(owner)
+    page = client.get("/team").get_data(as_text=True)
+    title = db.session.scalar(sa.select(Offering.title).where(Offering.slug == "quick-assist"))
+    members_table = page[page.index('id="members"') : page.index('id="invitations"')]
+    assert members_table.count(title) == 2  # the member's two upcoming sessions
+    assert "owed by the firm" not in page
+    clock.freeze(datetime(2026, 11, 28, 10, tzinfo=UTC))
+    with request_context(app):
+        for b, start in zip(bookings, starts, strict=True):
+            record_no_show(b, NoShowSource.ABSENT, start, host)
+        db.session.commit()
+    page = client.get("/team").get_data(as_text=True)
+    assert "the next session carries a fee, owed by the firm (R15)" in page
+    from academy.accounts.models import Plan
+
+    firm.plan = db.session.scalar(sa.select(Plan).where(Plan.code == "business"))  # cooldown
+    db.session.commit()
+    assert "owed by the firm" not in client.get("/team").get_data(as_text=True)
