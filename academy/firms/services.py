@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -175,8 +176,22 @@ def invite(owner: User, emails: list[str]) -> list[Invitation]:
     if len(emails) > MAX_EMAILS:
         raise DomainError(_l("At most %(n)d addresses at once.", n=MAX_EMAILS), field="emails")
     for email in emails:
-        if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
-            raise DomainError(_l("%(email)s is not an email address.", email=email), field="emails")
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError:
+            raise DomainError(
+                _l("%(email)s is not an email address.", email=email), field="emails"
+            ) from None
+    staff = list(
+        db.session.scalars(
+            select(User.email).where(User.email.in_(emails), User.role != Role.CLIENT)
+        )
+    )
+    if staff:
+        raise DomainError(
+            _l("Staff accounts cannot join a client firm: %(emails)s.", emails=", ".join(staff)),
+            field="emails",
+        )
     at = now()
     _lock_firm(firm.id)
     members = set(

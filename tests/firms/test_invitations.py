@@ -197,3 +197,16 @@ def test_a_member_cannot_open_the_team_page_nor_another_firms_invitation(
     assert client.get(f"/team/invitations/{invitation.id}/revoke").status_code == 404
     assert client.post(f"/team/invitations/{invitation.id}/resend").status_code == 404
     assert client.get("/team/invitations/999999/revoke").status_code == 404
+
+
+def test_bad_addresses_and_staff_accounts_are_refused_beside_the_field(
+    db, client, login, make_firm, make_user
+):
+    _firm, owner = make_firm()
+    staff = make_user("staff")
+    login(owner)
+    page = _invite(client, "ana@acme.ro not-an-address").get_data(as_text=True)
+    assert "not-an-address is not an email address." in page
+    page = _invite(client, staff.email).get_data(as_text=True)
+    assert f"Staff accounts cannot join a client firm: {staff.email}." in page
+    assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
