@@ -171,6 +171,7 @@ def _init_extensions(app: Flask) -> None:
     import academy.core.versions
     import academy.courses.models
     import academy.feedback.models
+    import academy.firms.models
     import academy.help.models
     import academy.notifications.models
     import academy.scheduling.models
@@ -184,6 +185,8 @@ def _register_blueprints(app: Flask) -> None:
     from academy.courses import quiz_views, staff_views, views  # noqa: F401 - routes on courses
     from academy.courses.blueprint import bp as courses_bp
     from academy.feedback.views import bp as feedback_bp
+    from academy.firms import staff_views as _firms_staff  # noqa: F401 - routes on firms
+    from academy.firms.views import bp as firms_bp
     from academy.help import staff_views as _help_staff  # noqa: F401 - routes on help
     from academy.help.views import bp as help_bp
     from academy.home.views import bp as home_bp
@@ -208,6 +211,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(workshops_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(emails_bp)
+    app.register_blueprint(firms_bp)
     register_previews()
 
 
@@ -216,6 +220,7 @@ def register_previews() -> None:
     from academy.accounts import previews as _accounts  # noqa: F401
     from academy.conduct import previews as _conduct  # noqa: F401
     from academy.feedback import previews as _feedback  # noqa: F401
+    from academy.firms import previews as _firms  # noqa: F401
     from academy.scheduling import previews as _scheduling  # noqa: F401
     from academy.support import previews as _support  # noqa: F401
 

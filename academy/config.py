@@ -136,6 +136,10 @@ class Config:
 
         self.PASSWORD_RESET_MAX_AGE = _int("PASSWORD_RESET_MAX_AGE", 3600)
         self.SIGNUP_LINK_MAX_AGE = _int("SIGNUP_LINK_MAX_AGE", 86400)
+        # Firms as teams: how long an invitation link works (seconds), and how many days
+        # before an assigned course's due date its reminder is sent.
+        self.FIRM_INVITATION_MAX_AGE = _int("FIRM_INVITATION_MAX_AGE", 7 * 86400)
+        self.ASSIGNMENT_REMINDER_DAYS = _int("ASSIGNMENT_REMINDER_DAYS", 3)
         # zxcvbn score (0-4) a new password needs (academy.accounts.passwords, ASVS 2.1.7).
         self.PASSWORD_MIN_SCORE = _int("PASSWORD_MIN_SCORE", 3)
         # argon2id parameters (argon2-cffi's RFC 9106 low-memory profile by default).

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from academy.accounts.models import Firm, Plan, Role, User
+from academy.accounts.models import Firm, FirmRole, Plan, Role, User
 from academy.accounts.services import find_user_by_email, hash_password
 from academy.core.clock import now
 from academy.extensions import db
@@ -57,9 +57,11 @@ def seed() -> None:
         raise click.ClickException("no plans: run `flask db upgrade` first")
     firm = db.session.scalar(select(Firm).where(Firm.name == DEMO_FIRM))
     if firm is None:
-        firm = Firm(name=DEMO_FIRM, plan=business, seats=5)
+        firm = Firm(name=DEMO_FIRM, plan=business, seats=5, verified_at=now())
         db.session.add(firm)
     client = _user("client@example.com", "Ana Popescu", Role.CLIENT, firm, "Europe/Bucharest", "en")
+    if client.firm_id in (None, firm.id) and client.firm_role is None:
+        client.firm_role = FirmRole.OWNER  # issue 17: the demo client owns the demo firm
     staff = _user("staff@example.com", "Mihai Ionescu", Role.STAFF, None, "Europe/Bucharest", "en")
     _user("reviewer@example.com", "Elena Dumitrescu", Role.STAFF, None, "Europe/Bucharest", "en")
     db.session.commit()
@@ -74,6 +76,9 @@ def seed() -> None:
 
     seed_courses()
     seed_help(staff, client)
+    from academy.firms.demo import seed_team
+
+    seed_team(firm, client)
 
 
 def _past_no_show(staff: User, client: User) -> None:
@@ -152,6 +157,7 @@ def seed_command() -> None:
     """Create the demo firm, client, staff member, hours and sessions (idempotent)."""
     seed()
     click.echo(
-        "demo data ready: client@example.com, staff@example.com, reviewer@example.com; "
+        "demo data ready: client@example.com (owner of Demo Accounting SRL), staff@example.com, "
+        "reviewer@example.com; "
         "password demo-pass-123"
     )

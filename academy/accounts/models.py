@@ -22,6 +22,13 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class FirmRole(StrEnum):
+    """A client's place in their firm: owners steer the team, members learn (issue 17)."""
+
+    OWNER = "owner"
+    MEMBER = "member"
+
+
 class Plan(db.Model):
     __tablename__ = "plans"
 
@@ -71,6 +78,11 @@ class Firm(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # POLICY R5: set when a conduct review ends the firm's subscription (no refund).
     subscription_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A firm made at sign-up is unverified until staff set its plan and seats from the
+    # subscription (academy.firms); None: still in the staff queue.
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by an owner: a sign-up from this domain asks to join, and an owner approves.
+    email_domain: Mapped[str | None] = mapped_column(String(253), unique=True)
 
     plan: Mapped[Plan] = relationship(lazy="raise")
     users: Mapped[list[User]] = relationship(back_populates="firm", lazy="raise")
@@ -87,6 +99,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(String(10), default=Role.CLIENT)
     firm_id: Mapped[int | None] = mapped_column(ForeignKey("firms.id"), index=True)
+    # FirmRole while the user belongs to a firm, None otherwise.
+    firm_role: Mapped[str | None] = mapped_column(String(10))
     phone: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     language: Mapped[str] = mapped_column(String(5), default="en")
@@ -112,8 +126,38 @@ class User(UserMixin, db.Model):
         return self.role in (Role.STAFF, Role.ADMIN)
 
     @property
+    def is_firm_owner(self) -> bool:
+        return self.firm_id is not None and self.firm_role == FirmRole.OWNER
+
+    @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class FirmEventKind(StrEnum):
+    CREATED = "created"  # made the firm at sign-up (its first owner)
+    JOINED = "joined"  # accepted an invitation or a join request was approved
+    REMOVED = "removed"  # an owner or staff removed the member
+    LEFT = "left"
+    OWNER = "owner"  # made an owner
+    MEMBER = "member"  # no longer an owner
+    VERIFIED = "verified"  # staff set plan and seats
+
+
+class FirmEvent(db.Model):
+    """Every change of a firm's membership: who it was about, who did it, when. Never
+    deleted; the subject keeps their own history (bookings, certificates) when they go."""
+
+    __tablename__ = "firm_events"
+    __table_args__ = (Index("ix_firm_events_firm_at", "firm_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firms.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[FirmEventKind] = mapped_column(String(12))
+    detail: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -23,7 +23,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from academy.accounts.models import Firm, Plan, PlanChannel, Role, User
+from academy.accounts.models import (
+    Firm,
+    FirmEvent,
+    FirmEventKind,
+    FirmRole,
+    Plan,
+    PlanChannel,
+    Role,
+    User,
+)
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
@@ -199,7 +208,8 @@ def signup_details(token: str) -> SignupDetails:
 def sign_up(
     *, name: str, email: str, password: str, timezone: str, language: str, firm_name: str
 ) -> User:
-    """A new client with a new firm on the default plan (staff adjust plan and seats later)."""
+    """A new client with a new firm on the default plan, unverified, the client its owner;
+    staff verify it and set plan and seats from the subscription (academy.firms)."""
     email = normalize_email(email)
     if find_user_by_email(email) is not None:
         raise DomainError(_l("An account with this email already exists."), field="email")
@@ -210,16 +220,31 @@ def sign_up(
         password_hash=hash_password(password),
         role=Role.CLIENT,
         firm=firm,
+        firm_role=FirmRole.OWNER,
         timezone=timezone,
         language=language,
     )
     db.session.add_all([firm, user])
     try:
+        db.session.flush()
+        db.session.add(
+            FirmEvent(
+                firm_id=firm.id, user_id=user.id, by_user_id=user.id, kind=FirmEventKind.CREATED
+            )
+        )
         db.session.commit()
     except IntegrityError as exc:  # two sign-ups with one email at the same instant
         db.session.rollback()
         raise DomainError(_l("An account with this email already exists."), field="email") from exc
     return user
+
+
+def firm_with_domain_of(user: User) -> Firm | None:
+    """Another firm whose owners set the user's email domain as theirs (issue 17)."""
+    domain = user.email.rpartition("@")[2]
+    return db.session.scalar(
+        select(Firm).where(Firm.email_domain == domain, Firm.id != (user.firm_id or 0))
+    )
 
 
 def update_profile(

@@ -140,6 +140,9 @@ def finish_signup(token: str) -> str | Response:
             return redirect(url_for(".login"))
         sessions.start(user)
         flash(_("Welcome to TaxDome Academy, %(name)s.", name=user.name), "success")
+        if services.firm_with_domain_of(user) is not None:
+            # Issue 17: colleagues from a firm's email domain are asked to join it.
+            return redirect(url_for("firms.ask_to_join"))
         return redirect(url_for("home.index"))
     return render_template("accounts/signup_finish.html", form=form, details=details)
 

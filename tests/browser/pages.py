@@ -51,6 +51,7 @@ CLIENT_PAGES = [
     "/support/requests",
     "/support/requests/new",
     "/support/requests/1",
+    "/team",
 ]
 STAFF_PAGES = [
     "/staff/users",
@@ -80,6 +81,8 @@ STAFF_PAGES = [
     "/staff/inbox",
     "/staff/inbox/1",
     "/staff/inbox/dashboard",
+    "/staff/firms/unverified",
+    "/staff/firms/1/verify",
 ]
 
 
@@ -108,7 +111,7 @@ def seed_pages(
 ) -> None:
     """Every page of the lists above with something on it: a booking (1) and a workshop
     registration (2) of the client, the course of academy_data(), help, feedback and support."""
-    member = make_user(email=CLIENT[0], password=CLIENT[1])
+    member = make_user(email=CLIENT[0], password=CLIENT[1], firm_role="owner")
     admin = make_user("admin", email=STAFF[0], password=STAFF[1])
     book(member, make_host(), clock.now().replace(hour=7) + timedelta(days=3))
     register(member, make_workshop(title="A workshop"))

@@ -63,6 +63,7 @@ FAMILIES = {
     "/support/requests/new": "support-new",
     "/support/requests/1": "support-request",
     "/profile": "profile",
+    "/team": "team",
     "/terms": "terms",
     "/staff/users": "staff-users",
     "/staff/sessions?host=": "staff-schedule",
@@ -73,6 +74,7 @@ FAMILIES = {
     "/staff/feedback": "staff-triage",
     "/staff/inbox": "staff-inbox",
     "/staff/inbox/dashboard": "staff-dashboard",
+    "/staff/firms/unverified": "staff-unverified-firms",
 }
 
 
@@ -195,6 +197,7 @@ def test_every_page_of_the_menus_by_tap(
         ("My certificates", "/academy/certificates"),
         ("My support requests", "/support/requests"),
         ("My feedback", "/feedback/mine"),
+        ("Your team", "/team"),
     ]
     for label, path in account:
         _menu(page).tap()
