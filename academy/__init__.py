@@ -167,6 +167,7 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(sessions.load_early)
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
+    import academy.chat.models
     import academy.conduct.models
     import academy.core.versions
     import academy.courses.models
@@ -180,6 +181,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from academy.accounts.views import bp as accounts_bp
+    from academy.chat import staff_views as _chat_staff  # noqa: F401 - routes on chat
+    from academy.chat.views import bp as chat_bp
     from academy.conduct.staff_views import bp as conduct_bp
     from academy.courses import quiz_views, staff_views, views  # noqa: F401 - routes on courses
     from academy.courses.blueprint import bp as courses_bp
@@ -206,6 +209,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(terms_bp)
     app.register_blueprint(workshops_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(chat_bp)
+
+    from academy.chat.setup import install_chat
+
+    install_chat(app)
 
 
 def _register_errors(app: Flask) -> None:
