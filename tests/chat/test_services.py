@@ -132,7 +132,7 @@ def test_the_transcript_is_queued_once_in_the_clients_language(
     ).all()
     assert len(mails) == 1
     assert "Bună ziua" in mails[0].body_text
-    assert mails[0].subject == "Conversația dumneavoastră cu echipa de succes al clienților"
+    assert mails[0].subject == "Conversația dumneavoastră cu echipa Customer Success"
 
 
 def test_r17_the_rating_lands_in_feedback_as_kind_chat_once(conversation, member, app, db):
