@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -82,17 +83,43 @@ class Broker:
 
 
 class RedisBroker(Broker):
-    """Redis pub/sub: one pattern subscription and one thread per process."""
+    """Redis pub/sub: one pattern subscription and one thread per process. The connection
+    and the thread start with the first stream in a process, so the app may be built before
+    gunicorn forks its workers (`--preload`): each worker starts its own."""
 
     def __init__(self, url: str, prefix: str) -> None:
-        import redis
-
         super().__init__()
-        self.prefix = f"{prefix}chat:"
-        self.redis = redis.Redis.from_url(url, health_check_interval=30)
+        self.url, self.prefix = url, f"{prefix}chat:"
+        self._pid: int | None = None
+        self._client: Any = None
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._listen, name="chat-broker", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._ready = threading.Event()
+
+    @property
+    def redis(self) -> Any:
+        if self._pid != os.getpid():  # built in the master, used in a forked worker
+            import redis
+
+            with self._start_lock:
+                if self._pid != os.getpid():
+                    self._client = redis.Redis.from_url(self.url, health_check_interval=30)
+                    self._thread, self._pid = None, os.getpid()
+        return self._client
+
+    def subscribe(self, channel: str) -> Subscription:
+        client = self.redis
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._listen, args=(client,), name="chat-broker", daemon=True
+                )
+                self._thread.start()
+        # The first stream of a process waits for the subscription, so that nothing published
+        # after its replay from the database can slip past it.
+        self._ready.wait(timeout=3)
+        return super().subscribe(channel)
 
     def publish(self, channel: str, event: Event) -> None:
         try:
@@ -101,11 +128,13 @@ class RedisBroker(Broker):
             log.exception("chat: publishing to Redis failed")
             self._deliver(channel, event)
 
-    def _listen(self) -> None:
+    def _listen(self, client: Any) -> None:
         while not self._stop.is_set():
-            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.psubscribe(self.prefix + "*")
+                pubsub.get_message(timeout=1.0)  # the server's confirmation
+                self._ready.set()
                 while not self._stop.is_set():
                     item = pubsub.get_message(timeout=1.0)
                     if item is None or item.get("type") != "pmessage":
@@ -124,8 +153,10 @@ class RedisBroker(Broker):
 
     def close(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=3)
-        self.redis.close()
+        if self._thread is not None:
+            self._thread.join(timeout=3)
+        if self._client is not None:
+            self._client.close()
 
 
 def init_broker(app: Flask) -> None:

@@ -119,9 +119,7 @@ def test_r6_a_restriction_ends_the_open_conversation(
         services.post(conversation, member, "still here?")
 
 
-def test_the_transcript_is_queued_once_in_the_clients_language(
-    make_user, staff, start, app, db
-):
+def test_the_transcript_is_queued_once_in_the_clients_language(make_user, staff, start, app, db):
     client = make_user(language="ro")
     conv = start(client, "Bună ziua").conversation
     with request_context(app):
@@ -198,10 +196,14 @@ def test_the_dashboard_counts_per_day_median_wait_and_ratings(
 def _restrict(db, member, staff):
     from academy.conduct.models import IncidentReview, Restriction
 
-    incident = Incident(client_id=member.id, reported_by_id=staff.id, category="other", description="x")
+    incident = Incident(
+        client_id=member.id, reported_by_id=staff.id, category="other", description="x"
+    )
     db.session.add(incident)
     db.session.flush()
-    review = IncidentReview(incident_id=incident.id, reviewer_id=staff.id, measure="permanent", reason="r")
+    review = IncidentReview(
+        incident_id=incident.id, reviewer_id=staff.id, measure="permanent", reason="r"
+    )
     db.session.add(review)
     db.session.flush()
     db.session.add(Restriction(user_id=member.id, review_id=review.id, permanent=True))

@@ -78,9 +78,7 @@ def test_a_conversation_flows_and_the_stream_replays_after_the_cursor(
 
 def test_the_stream_refuses_another_site(client, login, member, conversation):
     login(member)
-    r = client.get(
-        f"/chat/{conversation.id}/stream", headers={"Sec-Fetch-Site": "cross-site"}
-    )
+    r = client.get(f"/chat/{conversation.id}/stream", headers={"Sec-Fetch-Site": "cross-site"})
     assert r.status_code == 403
 
 
