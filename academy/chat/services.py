@@ -310,14 +310,22 @@ def post(
     message = _add(conv, user, body, stored=stored)
     joined = False
     if user.is_staff:
-        at = now()
-        changed = db.session.execute(
+        db.session.execute(
             update(ChatConversation)
             .where(ChatConversation.id == conv.id, ChatConversation.first_answer_at.is_(None))
-            .values(first_answer_at=at, status=ChatStatus.ACTIVE, assignee_id=user.id)
-        ).rowcount
-        if changed:
-            joined = True
+            .values(first_answer_at=now())
+        )
+        # Answering a waiting conversation takes it (once, whoever answers first).
+        joined = bool(
+            db.session.execute(
+                update(ChatConversation)
+                .where(
+                    ChatConversation.id == conv.id, ChatConversation.status == ChatStatus.WAITING
+                )
+                .values(status=ChatStatus.ACTIVE, assignee_id=user.id)
+            ).rowcount
+        )
+        if joined:
             _add(conv, user, user.name, kind="joined")
     db.session.commit()
     db.session.refresh(conv)

@@ -134,19 +134,22 @@ def test_a_conversation_live_across_processes_and_a_cut_connection(
         expect(log).to_contain_text("Sent while you were offline", timeout=15_000)
         expect(log.locator("li", has_text="Sent while you were offline")).to_have_count(1)
 
+        # A reload shows the whole conversation, once.
+        client.reload()
+        expect(log.locator("li.chat__message--mine")).to_have_count(2)
+        expect(log.locator("li", has_text="Sent while you were offline")).to_have_count(1)
+        expect(log.locator("li", has_text="Ioana Staff joined")).to_have_count(1)
+
         client.screenshot(path=str(SHOTS / "chat-widget-1280.png"), full_page=True)
+        desk.screenshot(path=str(SHOTS / "chat-conversation-1280.png"), full_page=True)
         _axe(client)
+        _axe(desk)
         client.set_viewport_size({"width": 390, "height": 844})
         client.screenshot(path=str(SHOTS / "chat-widget-390.png"), full_page=True)
         desk.set_viewport_size({"width": 390, "height": 844})
         desk.screenshot(path=str(SHOTS / "chat-conversation-390.png"), full_page=True)
         desk.goto(f"{staff_base}/staff/chat")
         desk.screenshot(path=str(SHOTS / "chat-console-390.png"), full_page=True)
-
-        # A reload shows the whole conversation, once.
-        client.reload()
-        expect(log.locator("li.chat__message--mine")).to_have_count(2)
-        expect(log.locator("li", has_text="Sent while you were offline")).to_have_count(1)
     finally:
         client_ctx.close()
         staff_ctx.close()
