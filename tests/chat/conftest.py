@@ -37,3 +37,10 @@ def start(app):
 @pytest.fixture
 def conversation(staff, member, start):
     return start(member).conversation
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
+    """One process, in memory, even where the environment names a Redis (CI): the Redis
+    broker has its own tests (test_broker.py, tests/browser/test_chat.py)."""
+    return {**app_config, "REDIS_URL": ""}
