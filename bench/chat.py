@@ -293,7 +293,8 @@ def latency(env: dict[str, str], data: dict[str, Any], rate: int, seconds: int, 
 
 def idle(env: dict[str, str], data: dict[str, Any], count: int, hold: int, tmp: Path) -> None:
     workers = 2
-    server = Server(env, workers=workers, threads=count // workers + 50, log=tmp / "idle.log")
+    # The kernel does not share connections out evenly between workers: each can hold them all.
+    server = Server(env, workers=workers, threads=count + 50, log=tmp / "idle.log")
     try:
         server.wait()
         before = server.rss_mb()
@@ -303,8 +304,10 @@ def idle(env: dict[str, str], data: dict[str, Any], count: int, hold: int, tmp: 
         for conversation, cookie in data["streams"][:count]:
             try:
                 socks.append(open_stream(server.port, conversation, cookie, 10**9))
-            except OSError:
+            except OSError as error:
                 failures += 1
+                if failures <= 3:
+                    print(f"  a stream was refused: {error}", flush=True)
         opened = time.monotonic() - started
         time.sleep(hold)
         # Still open and answering: each has a keep-alive comment waiting (CHAT_KEEPALIVE_SECONDS).

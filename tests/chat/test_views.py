@@ -168,3 +168,19 @@ def test_staff_set_their_hours_and_presence(client, login, staff):
     assert "The end must be after the start." in r.text
     client.post("/staff/chat/presence", data={"available": "0"})
     assert "You are away" in client.get("/staff/chat").text
+
+
+def test_the_console_runs_the_same_statements_for_1_and_30_waiting(
+    client, login, staff, make_user, start, queries
+):
+    login(staff)
+    start(make_user())
+    client.get("/staff/chat")
+    with queries() as few:
+        client.get("/staff/chat")
+    for _ in range(29):
+        start(make_user())
+    with queries() as many:
+        page = client.get("/staff/chat").text
+    assert page.count("Take the chat with") == 30
+    assert many.count == few.count
