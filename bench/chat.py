@@ -10,7 +10,7 @@
    open and answering, and the resident memory (RSS) of the server's processes before and after.
 
 Needs Redis (REDIS_URL, default redis://127.0.0.1:6379/3; keys under bench-chat:<random>:).
-The database is a throwaway SQLite file (BENCH_DATABASE_URL for another). Run: `make bench-chat`.
+The database is a throwaway SQLite file; BENCH_DATABASE_URL names another, which it EMPTIES. Run: `make bench-chat`.
 """
 
 from __future__ import annotations
@@ -119,6 +119,9 @@ def prepare(url: str, conversations: int) -> dict[str, Any]:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "REDIS_URL": ""})
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":  # a throwaway database: emptied first
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         upgrade(directory=str(ROOT / "migrations"))
         plan = db.session.scalar(db.select(Plan).where(Plan.code == "business"))
         firm = Firm(name="Bench firm", plan=plan, seats=3)

@@ -233,6 +233,16 @@ def _store(upload: FileStorage | None) -> tuple[str, str, str] | None:
     return store_file(data, upload.filename, "file", attachment_dir())
 
 
+def _lock(conv: ChatConversation) -> None:
+    """Messages of one conversation are written one after the other (the row lock lasts until
+    the commit), so their ids are in the order they become visible: a stream that has read up
+    to id n never sees a smaller id commit later and skips it. (PostgreSQL; SQLite has one
+    writer at a time anyway. take/transfer/end hold the lock through their UPDATE.)"""
+    db.session.execute(
+        select(ChatConversation.id).where(ChatConversation.id == conv.id).with_for_update()
+    )
+
+
 def _add(
     conv: ChatConversation,
     author: User | None,
@@ -307,6 +317,7 @@ def post(
         raise DomainError(explain(decision), "body")
     body = _check_body(body, upload is not None and bool(upload.filename))
     stored = _store(upload)
+    _lock(conv)
     message = _add(conv, user, body, stored=stored)
     joined = False
     if user.is_staff:
