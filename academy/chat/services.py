@@ -339,8 +339,9 @@ def post(
         if joined:
             _add(conv, user, user.name, kind="joined")
     db.session.commit()
-    db.session.refresh(conv)
-    _publish(conv, {"type": "message"}, queue=joined)
+    _publish(conv, {"type": "message"}, queue=joined)  # first: the other side waits for it
+    if user.is_staff:
+        db.session.refresh(conv)
     return message
 
 
