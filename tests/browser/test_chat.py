@@ -209,3 +209,33 @@ def test_a_restricted_client_is_refused_with_the_reason(
         expect(page.locator(".notice--blocked")).to_contain_text("restricted")
     finally:
         ctx.close()
+
+
+@pytest.mark.app_config(REDIS_URL="")
+def test_the_embedded_default_needs_no_other_service(
+    browser: Browser, live_server: str, make_user: Any
+) -> None:
+    """`make run`: one process, SQLite, the broker in memory; a message each way, live."""
+    member = make_user(name="Ana Client", plan="business", password=PASSWORD)
+    staff = make_user("staff", name="Ioana Staff", password=PASSWORD)
+    services.set_presence(staff, True)
+    client_ctx, staff_ctx = _context(browser), _context(browser)
+    client, desk = client_ctx.new_page(), staff_ctx.new_page()
+    try:
+        _log_in(client, live_server, member.email)
+        _log_in(desk, live_server, staff.email)
+        client.goto(f"{live_server}/chat")
+        client.get_by_label("Your message").fill("One process only")
+        client.get_by_role("button", name="Send to the team").click()
+        desk.goto(f"{live_server}/staff/chat")
+        desk.get_by_role("button", name="Take the chat with Ana Client").click()
+        expect(desk.locator("[data-chat-log]")).to_contain_text("One process only")
+        desk.get_by_label("Your message").fill("Answered in memory")
+        desk.get_by_label("Your message").press("Enter")
+        expect(client.locator("[data-chat-log]")).to_contain_text("Answered in memory")
+        client.get_by_label("Your message").fill("Got it")
+        client.get_by_label("Your message").press("Enter")
+        expect(desk.locator("[data-chat-log]")).to_contain_text("Got it")
+    finally:
+        client_ctx.close()
+        staff_ctx.close()
