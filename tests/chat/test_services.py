@@ -208,3 +208,46 @@ def _restrict(db, member, staff):
     db.session.flush()
     db.session.add(Restriction(user_id=member.id, review_id=review.id, permanent=True))
     db.session.commit()
+
+
+def test_a_message_cannot_become_visible_before_an_earlier_one(
+    conversation, member, staff, app, db
+):
+    """Nothing is lost: a stream that has read up to id n must never see a smaller id commit
+    later. While an earlier message of the conversation is not committed (here: written, its
+    transaction still open), the next one waits for it, so ids become visible in order
+    (PostgreSQL: the row lock on the conversation; SQLite: one writer at a time)."""
+    import threading
+    import time
+
+    conn = db.engine.connect()
+    trans = conn.begin()
+    conn.execute(
+        sa.insert(ChatMessage).values(
+            conversation_id=conversation.id,
+            author_id=member.id,
+            from_staff=False,
+            kind="text",
+            body="earlier",
+            created_at=datetime(2026, 11, 25, 10, 0, tzinfo=UTC),
+        )
+    )
+    finished: list[float] = []
+
+    def later() -> None:
+        with app.app_context():
+            conv = db.session.get(ChatConversation, conversation.id)
+            services.post(conv, db.session.get(type(member), member.id), "later")
+            finished.append(time.monotonic())
+            db.session.remove()
+
+    thread = threading.Thread(target=later)
+    thread.start()
+    time.sleep(0.5)
+    committed = time.monotonic()
+    trans.commit()
+    conn.close()
+    thread.join(timeout=20)
+    assert finished and finished[0] > committed
+    bodies = [m.body for m in services.messages_after(conversation.id, 0) if m.kind == "text"]
+    assert bodies == ["Hello, I need help with invoices", "earlier", "later"]
