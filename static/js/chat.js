@@ -108,6 +108,13 @@
       if (form) form.hidden = true;
       if (source) source.close();
       status.textContent = d.tEnded;
+      if (d.rateUrl) {
+        // The client's page: the rating form and a new conversation are on the widget page.
+        const a = document.createElement("a");
+        a.href = d.rateUrl;
+        a.textContent = d.tRate;
+        status.append(" ", a);
+      }
       root.dispatchEvent(new CustomEvent("chat:ended", { bubbles: true }));
     }
 

@@ -150,6 +150,16 @@ def test_a_conversation_live_across_processes_and_a_cut_connection(
         desk.screenshot(path=str(SHOTS / "chat-conversation-390.png"), full_page=True)
         desk.goto(f"{staff_base}/staff/chat")
         desk.screenshot(path=str(SHOTS / "chat-console-390.png"), full_page=True)
+
+        # Staff end it: the client is told at once and rates it (POLICY R17).
+        desk.get_by_role("link", name="Open the chat with Ana Client").click()
+        desk.get_by_role("button", name="End the conversation").click()
+        expect(client.locator("[data-chat-status]")).to_contain_text("The conversation has ended.")
+        client.get_by_role("link", name="Rate this conversation").click()
+        client.get_by_label("4").check()
+        client.get_by_label("Comment (optional)").fill("Quick and kind")
+        client.get_by_role("button", name="Send the rating").click()
+        expect(client.get_by_text("Thank you for your rating.")).to_be_visible()
     finally:
         client_ctx.close()
         staff_ctx.close()
