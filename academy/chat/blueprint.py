@@ -46,9 +46,7 @@ def event_stream(app: Flask, sub: Subscription, cursor: int, replay: bool = True
         while True:
             if wake and conversation_id is not None:
                 with app.app_context():
-                    messages = services.messages_after(conversation_id, cursor)
-                    names = services.author_names(messages)
-                    events = [services.as_event(m, names) for m in messages]
+                    events = services.events_after(conversation_id, cursor)
                     db.session.remove()
                 for item in events:
                     cursor = item["id"]

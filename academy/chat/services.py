@@ -190,6 +190,19 @@ def messages_after(conversation_id: int, cursor: int, limit: int = 500) -> list[
     )
 
 
+def events_after(conversation_id: int, cursor: int, limit: int = 500) -> list[dict[str, Any]]:
+    """What a stream sends on a wake-up, in one statement: the messages after its cursor
+    with their authors' names."""
+    rows = db.session.execute(
+        select(ChatMessage, User.name)
+        .outerjoin(User, User.id == ChatMessage.author_id)
+        .where(ChatMessage.conversation_id == conversation_id, ChatMessage.id > cursor)
+        .order_by(ChatMessage.id)
+        .limit(limit)
+    ).all()
+    return [as_event(m, {m.author_id or 0: name or ""}) for m, name in rows]
+
+
 def author_names(messages: Iterable[ChatMessage]) -> dict[int, str]:
     ids = {m.author_id for m in messages if m.author_id is not None}
     if not ids:
