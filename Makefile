@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PG_URL := postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run setup install test test-sqlite test-postgres lint bench bench-explain translations compile-translations clean
+.PHONY: run setup install test test-sqlite test-postgres lint bench bench-chat bench-explain translations compile-translations clean
 
 ## run: set up everything (venv, install, migrations, demo data) and serve on http://127.0.0.1:5000
 run: setup
@@ -70,6 +70,11 @@ BENCH_ARGS ?=
 bench: install compile-translations
 	$(BIN)/python bench/run.py $(if $(SCALE),--scale) $(BENCH_ARGS)
 	$(BIN)/python bench/transitions.py $(if $(BENCH_COMPARE),--compare-with $(BENCH_COMPARE))
+
+## bench-chat: the chat under gunicorn with Redis: delivery latency p50/p99 between two processes
+## at 100 messages per second, and how many idle open streams one machine holds, with their memory
+bench-chat: install compile-translations
+	$(BIN)/python bench/chat.py
 
 ## bench-explain: EXPLAIN (ANALYZE, BUFFERS) of the pages' queries on PostgreSQL at scale; it
 ## EMPTIES the database at BENCH_PG_URL (required) first

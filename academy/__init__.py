@@ -167,6 +167,7 @@ def _init_extensions(app: Flask) -> None:
     app.before_request(sessions.load_early)
 
     # Import every model so metadata (and Alembic autogenerate) sees them all.
+    import academy.chat.models
     import academy.conduct.models
     import academy.core.versions
     import academy.courses.models
@@ -181,6 +182,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from academy.accounts.views import bp as accounts_bp
+    from academy.chat import staff_views as _chat_staff  # noqa: F401 - routes on chat
+    from academy.chat.views import bp as chat_bp
     from academy.conduct.staff_views import bp as conduct_bp
     from academy.courses import quiz_views, staff_views, views  # noqa: F401 - routes on courses
     from academy.courses.blueprint import bp as courses_bp
@@ -212,12 +215,18 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp)
     app.register_blueprint(emails_bp)
     app.register_blueprint(firms_bp)
+    app.register_blueprint(chat_bp)
+
+    from academy.chat.setup import install_chat
+
+    install_chat(app)
     register_previews()
 
 
 def register_previews() -> None:
     """Each domain registers the previews of the emails it sends (notifications.previews)."""
     from academy.accounts import previews as _accounts  # noqa: F401
+    from academy.chat import previews as _chat  # noqa: F401
     from academy.conduct import previews as _conduct  # noqa: F401
     from academy.feedback import previews as _feedback  # noqa: F401
     from academy.firms import previews as _firms  # noqa: F401

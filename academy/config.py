@@ -101,6 +101,18 @@ class Config:
         self.SUPPORT_IMAP_USER = os.environ.get("SUPPORT_IMAP_USER", "")
         self.SUPPORT_IMAP_PASSWORD = os.environ.get("SUPPORT_IMAP_PASSWORD", "")
         self.SUPPORT_IMAP_FOLDER = os.environ.get("SUPPORT_IMAP_FOLDER", "INBOX")
+        # Live chat (POLICY R1, academy.chat). With REDIS_URL, messages reach streams held by
+        # other workers and hosts through Redis pub/sub (keys and channels under
+        # CHAT_KEY_PREFIX); without it, one process delivers in memory (`make run`).
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        self.CHAT_KEY_PREFIX = os.environ.get("CHAT_KEY_PREFIX", "academy:")
+        self.CHAT_MESSAGE_RATE_LIMIT = os.environ.get(
+            "CHAT_MESSAGE_RATE_LIMIT", "30 per minute;300 per hour"
+        )
+        # A comment on every open stream this often (proxies drop silent connections), and a
+        # stream ends after CHAT_STREAM_SECONDS: the browser reconnects, and is checked again.
+        self.CHAT_KEEPALIVE_SECONDS = float(os.environ.get("CHAT_KEEPALIVE_SECONDS", "15"))
+        self.CHAT_STREAM_SECONDS = float(os.environ.get("CHAT_STREAM_SECONDS", "300"))
         self.FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5 per minute;30 per hour")
         # "Was this helpful?" from visitors who are not logged in, per address and article.
         self.HELP_VOTE_RATE_LIMIT = os.environ.get("HELP_VOTE_RATE_LIMIT", "3 per day")

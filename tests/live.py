@@ -68,3 +68,78 @@ def at_once(calls: list[Callable[[], T]], timeout: float = 180) -> list[T]:
     if errors:
         raise errors[0]
     return results
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def redis_answers(url: str) -> bool:
+    """Whether a Redis server accepts connections at `url` (redis://host:port/db)."""
+    import socket
+
+    host_port = url.split("//", 1)[1].split("/", 1)[0]
+    host, _, port = host_port.partition(":")
+    try:
+        with socket.create_connection((host, int(port or 6379)), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+class Gunicorn:
+    """The app under gunicorn in its own processes (`workers` of them, gthread), configured
+    through the environment as in production, on the test database: a live server with
+    several worker processes (issue 16: the chat across workers through Redis)."""
+
+    def __init__(self, env: dict[str, str], workers: int = 2, threads: int = 32) -> None:
+        import os
+        import sys
+        from pathlib import Path
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        root = Path(__file__).resolve().parents[1]
+        full_env = {
+            **os.environ,
+            "PYTHONPATH": str(root),
+            "BASE_URL": self.url,
+            "TRUSTED_HOSTS": "127.0.0.1",
+            **env,
+        }
+        self.process = __import__("subprocess").Popen(
+            [
+                sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", str(threads),
+                "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+                "--graceful-timeout", "2", "--log-level", "warning", "wsgi:app",
+            ],
+            cwd=str(root),
+            env=full_env,
+        )  # fmt: skip
+
+    def wait(self, timeout: float = 30) -> None:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+            try:
+                status, *_ = request(self.url, "GET", "/login")
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer in time")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except Exception:
+            self.process.kill()
+            self.process.wait()

@@ -37,6 +37,10 @@ class Incident(db.Model):
     evidence_file: Mapped[str | None] = mapped_column(String(80))
     evidence_name: Mapped[str | None] = mapped_column(String(200))
     evidence_type: Mapped[str | None] = mapped_column(String(80))
+    # A chat message quoted as evidence (academy.chat): kept as it was, who wrote it and when.
+    chat_message_id: Mapped[int | None] = mapped_column(ForeignKey("chat_messages.id"))
+    quoted_author: Mapped[str | None] = mapped_column(String(200))
+    quoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     client: Mapped[User] = relationship(lazy="raise", foreign_keys=[client_id])

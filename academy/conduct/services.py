@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from blinker import Namespace
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
@@ -24,6 +26,20 @@ from academy.scheduling.policy import (
     review_decision,
 )
 
+# Sent with the client's id when a review restricts them or ends their firm's subscription
+# (POLICY R5, R6), after the commit: what they had open (a chat) ends at once.
+restricted = Namespace().signal("restricted")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A message quoted as evidence: its id where it came from, its text, author and time."""
+
+    message_id: int
+    body: str
+    author: str
+    at: datetime
+
 
 def evidence_dir() -> Path:
     return Path(current_app.config["EVIDENCE_DIR"])
@@ -42,6 +58,7 @@ def report_incident(
     description: str,
     evidence_text: str = "",
     upload: FileStorage | None = None,
+    quote: Quote | None = None,
 ) -> Incident:
     """R4: record an incident; nothing happens to the client until it is reviewed."""
     if client.is_staff:
@@ -53,6 +70,10 @@ def report_incident(
         description=description.strip(),
         evidence_text=evidence_text.strip(),
     )
+    if quote is not None:
+        incident.evidence_text = quote.body
+        incident.chat_message_id, incident.quoted_author = quote.message_id, quote.author[:200]
+        incident.quoted_at = quote.at
     if upload is not None and upload.filename:
         incident.evidence_file, incident.evidence_name, incident.evidence_type = _store_evidence(
             upload
@@ -101,6 +122,8 @@ def review_incident(
     if measure != Measure.NO_ACTION:
         send_decision(client, measure, review.until)
     db.session.commit()
+    if measure != Measure.NO_ACTION:
+        restricted.send(client.id)
     return review
 
 

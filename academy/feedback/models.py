@@ -28,6 +28,7 @@ class FeedbackKind(StrEnum):
     COURSE = "course"
     LESSON = "lesson"
     ARTICLE = "article"
+    CHAT = "chat"  # a conversation with the team (academy.chat), rated when it ends
 
 
 class FeedbackStatus(StrEnum):

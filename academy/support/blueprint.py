@@ -6,7 +6,9 @@ this one blueprint, so endpoints are `support.*` whoever the page is for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from babel.dates import format_timedelta
 from flask import Blueprint, abort
@@ -35,6 +37,10 @@ def clock_of(item: SupportRequest) -> ResponseClock:
 
 
 HELPERS = {"clock_of": clock_of, "duration": duration}
+
+# Figures other domains add to the inbox dashboard (the chat's, academy.chat.setup): name ->
+# (template, a function of the viewer's zone giving that template's `panel`).
+DASHBOARD_PANELS: dict[str, tuple[str, Callable[[str], Any]]] = {}
 
 
 def thread(request_id: int) -> SupportRequest:

@@ -18,7 +18,7 @@ from academy.core.security import staff_required
 from academy.core.timezones import viewer_timezone
 from academy.extensions import db
 from academy.support import services
-from academy.support.blueprint import HELPERS, bp, thread
+from academy.support.blueprint import DASHBOARD_PANELS, HELPERS, bp, thread
 from academy.support.forms import RequestSettingsForm, StaffReplyForm
 from academy.support.models import RequestStatus, SupportRequest
 
@@ -136,6 +136,8 @@ def staff_request(request_id: int) -> str | Response:
 @bp.get("/staff/inbox/dashboard")
 @staff_required
 def dashboard() -> str:
+    zone = viewer_timezone()
+    panels = [(template, figures(zone)) for template, figures in DASHBOARD_PANELS.values()]
     return render_template(
-        "support/dashboard.html", stats=services.dashboard(viewer_timezone()), **HELPERS
+        "support/dashboard.html", stats=services.dashboard(zone), panels=panels, **HELPERS
     )

@@ -52,6 +52,7 @@ CLIENT_PAGES = [
     "/support/requests/new",
     "/support/requests/1",
     "/team",
+    "/chat",
 ]
 STAFF_PAGES = [
     "/staff/users",
@@ -83,6 +84,8 @@ STAFF_PAGES = [
     "/staff/inbox/dashboard",
     "/staff/firms/unverified",
     "/staff/firms/1/verify",
+    "/staff/chat",
+    "/staff/chat/hours",
 ]
 
 

@@ -64,6 +64,7 @@ FAMILIES = {
     "/support/requests/1": "support-request",
     "/profile": "profile",
     "/team": "team",
+    "/chat": "chat",
     "/terms": "terms",
     "/staff/users": "staff-users",
     "/staff/sessions?host=": "staff-schedule",
@@ -75,6 +76,7 @@ FAMILIES = {
     "/staff/inbox": "staff-inbox",
     "/staff/inbox/dashboard": "staff-dashboard",
     "/staff/firms/unverified": "staff-unverified-firms",
+    "/staff/chat": "staff-chat-console",
 }
 
 

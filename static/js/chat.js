@@ -1,0 +1,217 @@
+// The live chat (academy.chat): Server-Sent Events in, ordinary CSRF-checked POSTs out.
+// A message is shown at once (optimistic), then confirmed by the id the server stored it
+// under; the stream's `id:` is that id, so a reconnect (EventSource sends Last-Event-ID)
+// replays exactly what was missed, and an id already shown is never shown twice.
+(() => {
+  "use strict";
+
+  const URL_RE = /\bhttps?:\/\/[^\s<>"']+/g;
+
+  // Plain text with links made clickable: text nodes and <a>, never HTML from a message.
+  function linkified(text) {
+    const frag = document.createDocumentFragment();
+    let last = 0;
+    for (const match of text.matchAll(URL_RE)) {
+      let url = match[0].replace(/[.,;:!?)\]]+$/, "");
+      frag.append(document.createTextNode(text.slice(last, match.index)));
+      const a = document.createElement("a");
+      a.href = url;
+      a.rel = "noopener noreferrer nofollow";
+      a.target = "_blank";
+      a.textContent = url;
+      frag.append(a);
+      last = match.index + url.length;
+    }
+    frag.append(document.createTextNode(text.slice(last)));
+    return frag;
+  }
+
+  function fill(template, name) {
+    return (template || "").replace("%(name)s", name);
+  }
+
+  function setupChat(root) {
+    const d = root.dataset;
+    const log = root.querySelector("[data-chat-log]");
+    const status = root.querySelector("[data-chat-status]");
+    const typingLine = root.querySelector("[data-chat-typing]");
+    const form = root.querySelector("[data-chat-form]");
+    const errorLine = root.querySelector("[data-chat-error]");
+    const me = Number(d.me);
+    const staff = d.staff === "1";
+    const clock = new Intl.DateTimeFormat(document.documentElement.lang || "en", {
+      hour: "2-digit", minute: "2-digit", timeZone: d.zone,
+    });
+    let typingTimer = null;
+    let lastTypingSent = 0;
+    let pending = 0;
+
+    function render(m, li) {
+      li = li || document.createElement("li");
+      li.replaceChildren();
+      li.className = "chat__message";
+      if (m.kind !== "text") {
+        li.classList.add("chat__system");
+        const key = { joined: d.tJoined, handed: d.tHanded, ended: d.tEnded }[m.kind];
+        li.textContent = fill(key, m.body);
+        return li;
+      }
+      const mine = m.author_id === me;
+      li.classList.add(mine ? "chat__message--mine" : "chat__message--theirs");
+      if (m.from_staff) li.classList.add("chat__message--staff");
+      const head = document.createElement("p");
+      head.className = "chat__head";
+      const who = document.createElement("strong");
+      who.textContent = mine ? d.tYou : m.author;
+      head.append(who, " ");
+      if (m.at) {
+        const time = document.createElement("time");
+        time.dateTime = m.at;
+        time.textContent = clock.format(new Date(m.at));
+        head.append(time);
+      }
+      const body = document.createElement("p");
+      body.className = "chat__body";
+      body.append(linkified(m.body || ""));
+      li.append(head, body);
+      if (m.file && m.id > 0) {
+        const a = document.createElement("a");
+        a.href = d.fileUrl.replace(/0$/, String(m.id));
+        a.textContent = fill(d.tFile, m.file);
+        li.append(a);
+      }
+      if (staff && !m.from_staff && m.id > 0 && d.reportUrl) {
+        const a = document.createElement("a");
+        a.className = "chat__report small";
+        a.href = d.reportUrl.replace(/0\/incident$/, `${m.id}/incident`);
+        a.textContent = d.tReport;
+        li.append(" ", a);
+      }
+      return li;
+    }
+
+    function shown(id) {
+      return log.querySelector(`[data-id="${id}"]`);
+    }
+
+    function add(m) {
+      if (m.id > 0 && shown(m.id)) return;
+      const li = render(m);
+      if (m.id) li.dataset.id = String(m.id);
+      log.append(li);
+      log.scrollTop = log.scrollHeight;
+      if (m.kind === "ended") ended();
+      if (m.from_staff !== staff) typingLine.textContent = "";
+    }
+
+    function ended() {
+      if (form) form.hidden = true;
+      if (source) source.close();
+      status.textContent = d.tEnded;
+      if (d.rateUrl) {
+        // The client's page: the rating form and a new conversation are on the widget page.
+        const a = document.createElement("a");
+        a.href = d.rateUrl;
+        a.textContent = d.tRate;
+        status.append(" ", a);
+      }
+      root.dispatchEvent(new CustomEvent("chat:ended", { bubbles: true }));
+    }
+
+    let source = null;
+    function connect() {
+      // The first connection replays the whole conversation; reconnects send Last-Event-ID.
+      source = new EventSource(d.stream);
+      source.addEventListener("open", () => { status.textContent = d.tConnected; });
+      source.addEventListener("error", () => {
+        if (source.readyState !== EventSource.CLOSED) status.textContent = d.tReconnecting;
+      });
+      source.addEventListener("message", (e) => add(JSON.parse(e.data)));
+      source.addEventListener("typing", (e) => {
+        const t = JSON.parse(e.data);
+        if (t.from_staff === staff) return; // our own side
+        typingLine.textContent = fill(d.tTyping, t.name);
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => { typingLine.textContent = ""; }, 4000);
+      });
+    }
+    connect();
+
+    if (!form) return;
+    const input = form.querySelector("textarea");
+    const fileInput = form.querySelector("input[type=file]");
+
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    input.addEventListener("input", () => {
+      const t = Date.now();
+      if (t - lastTypingSent < 2500 || !input.value) return;
+      lastTypingSent = t;
+      fetch(d.typing, { method: "POST", headers: { "X-CSRFToken": d.csrf }, credentials: "same-origin" })
+        .catch(() => {});
+    });
+
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const text = input.value.trim();
+      const hasFile = fileInput && fileInput.files.length > 0;
+      if (!text && !hasFile) return;
+      errorLine.textContent = "";
+      const temp = -(++pending);
+      const li = render({ id: temp, kind: "text", author_id: me, body: text, from_staff: staff });
+      li.dataset.id = String(temp);
+      li.classList.add("chat__message--pending");
+      log.append(li);
+      log.scrollTop = log.scrollHeight;
+      const data = new FormData(form);
+      input.value = "";
+      if (fileInput) fileInput.value = "";
+      try {
+        const response = await fetch(d.post, {
+          method: "POST", body: data, credentials: "same-origin",
+          headers: { "X-CSRFToken": d.csrf, Accept: "application/json" },
+        });
+        const answer = await response.json().catch(() => ({}));
+        if (!response.ok) throw new Error(answer.error || d.tFailed);
+        if (shown(answer.id)) li.remove(); // the stream was faster
+        else { render(answer, li); li.dataset.id = String(answer.id); }
+      } catch (err) {
+        li.classList.add("chat__message--failed");
+        errorLine.textContent = err.message || d.tFailed;
+        if (!input.value) input.value = text;
+      }
+    });
+  }
+
+  // The staff console: the queue is reloaded whenever the stream says it changed.
+  function setupConsole(root) {
+    const source = new EventSource(root.dataset.stream);
+    let busy = false;
+    source.addEventListener("queue", async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const response = await fetch(root.dataset.queueUrl, { credentials: "same-origin" });
+        if (response.ok) {
+          const html = await response.text();
+          const doc = new DOMParser().parseFromString(html, "text/html");
+          const fresh = doc.querySelector("[data-queue]");
+          const old = root.querySelector("[data-queue]");
+          if (fresh && old) old.replaceWith(fresh);
+        }
+      } finally {
+        busy = false;
+      }
+    });
+    source.addEventListener("message", () => source.dispatchEvent(new Event("queue")));
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    for (const root of document.querySelectorAll("[data-chat]")) setupChat(root);
+    for (const root of document.querySelectorAll("[data-console]")) setupConsole(root);
+  });
+})();
