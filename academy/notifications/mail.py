@@ -72,7 +72,8 @@ class Transport(Protocol):
 
 
 class SMTPTransport:
-    """One connection per dispatcher pass; reconnects if the server drops it."""
+    """One connection per dispatcher pass (all its batches); reconnects if the server drops
+    it (smtplib closes the session on a timeout too, as a drop)."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
