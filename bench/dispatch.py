@@ -12,8 +12,9 @@ between the two is what the outbox's bookkeeping costs, and that cost is deliber
 * each outcome is committed on its own, right after the SMTP server accepted the message
   (an UPDATE of status, attempts and sent_at, and a COMMIT per message), so that a crash in
   the middle of a batch re-sends nothing that was already sent;
-* each batch (200 rows) opens its own SMTP connection (SMTPTransport), where the loop keeps
-  one for everything.
+* before each send the row is read again (still claimed by this dispatcher, not withdrawn),
+  and the claim is renewed as a long batch goes on; one SMTP session serves the whole pass,
+  as the loop's one connection does.
 
 That bookkeeping is small beside what both senders share. On the 2-core machine this was
 written on, one reminder took about 0.9 ms to build (Python's email package), about 1 ms to
