@@ -26,9 +26,10 @@ def _drop_nul(value: Any) -> Any:
 class Form(FlaskForm):
     class Meta:
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
-            filters = unbound_field.kwargs.get("filters", ())
-            unbound_field.kwargs["filters"] = [_drop_nul, *filters]
-            return unbound_field.bind(form=form, **options)
+            # The unbound field is the class's, shared by every instance: its own filters stay
+            # as declared (prepending to them grew the list by one at each form built).
+            filters = [_drop_nul, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, filters=filters, **options)
 
 
 class _KeepsParseErrors:
