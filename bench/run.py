@@ -288,7 +288,9 @@ class Server:
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self, workers: int) -> None:
+    def start(self, workers: int, threads: int = 0) -> None:
+        """Sync workers, or threaded (gthread) ones with `threads` each, as production runs
+        for the chat (README, "Running in production")."""
         self.port = free_port()
         command = [
             sys.executable,
@@ -299,7 +301,8 @@ class Server:
             "--workers",
             str(workers),
             "--worker-class",
-            "sync",
+            "gthread" if threads else "sync",
+            *(["--threads", str(threads)] if threads else []),
             "--graceful-timeout",
             "5",
             "--log-level",
@@ -553,6 +556,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="connections (8)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per app (2)")
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="threaded (gthread) workers with this many threads each; 0: sync workers (0)",
+    )
+    parser.add_argument(
         "--page",
         action="append",
         metavar="NAME",
@@ -680,7 +689,7 @@ def run_pages(args: argparse.Namespace, scales: list[bool]) -> list[Run]:
         bare = Server("bare", "bare_app:create_app()", BENCH, prepare_bare(tmp), tmp / "bare.log")
         for server in [*(a for _, a in academies), bare]:
             servers.append(server)
-            server.start(args.workers)
+            server.start(args.workers, args.threads)
         for _, academy in academies:
             academy.wait_ready("/")
         bare.wait_ready(BARE_PATH)
@@ -783,13 +792,14 @@ def print_report(args: argparse.Namespace, run: Run) -> None:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
     client = "wrk" if args.client == "wrk" else "python threads"
     print()
+    kind = f"gthread workers of {args.threads} threads" if args.threads else "sync workers"
     print(
         "TaxDome Academy benchmark: requests per second (higher is better), 200s only, "
         f"{run.data.name} data set"
     )
     print(
         f"setup: {usable} usable CPUs ({cpus} online), Python {platform.python_version()}, "
-        f"gunicorn {version('gunicorn')}, {args.workers} sync workers per app, "
+        f"gunicorn {version('gunicorn')}, {args.workers} {kind} per app, "
         f"SQLite {sqlite3.sqlite_version}, loopback"
     )
     print(
