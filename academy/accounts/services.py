@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -345,8 +345,30 @@ def reset_password(token: str, new_password: str) -> User:
 def set_role(user: User, role: Role, by: User) -> None:
     if user.id == by.id and role != Role.ADMIN:
         raise DomainError(_l("You cannot remove your own admin role."), field="role")
+    if role != Role.CLIENT and _sole_owner_of_team(user):
+        # A firm never stays without an owner (issue 17): it is handed over first.
+        raise DomainError(
+            _l(
+                "%(name)s is the only owner of a firm with other members: make another member "
+                "an owner first.",
+                name=user.name,
+            ),
+            field="role",
+        )
     user.role = role
     db.session.commit()
+
+
+def _sole_owner_of_team(user: User) -> bool:
+    if user.firm_id is None or user.firm_role != FirmRole.OWNER:
+        return False
+    others = db.session.execute(
+        select(
+            func.count(User.id).filter(User.firm_role == FirmRole.OWNER),
+            func.count(User.id),
+        ).where(User.firm_id == user.firm_id, User.id != user.id)
+    ).one()
+    return others[0] == 0 and others[1] > 0
 
 
 def create_staff(email: str, name: str, password: str, role: Role) -> User:

@@ -395,10 +395,41 @@ def _other_owners(user: User) -> int:
 def _leave_current(user: User, by: User | None, kind: FirmEventKind, detail: str = "") -> None:
     """The user is no longer in their firm (recorded); what the firm assigned them stops
     reminding them (the assignments stay, hidden, should they come back)."""
-    if user.firm_id is not None:
-        _event(user.firm_id, kind, user, by, detail)
-        withdraw_for_member(user.id, user.firm_id)
+    former = user.firm_id
+    if former is not None:
+        _event(former, kind, user, by, detail)
+        withdraw_for_member(user.id, former)
     user.firm_id, user.firm_role = None, None
+    if former is not None:
+        db.session.flush()
+        if member_count(former) == 0:
+            _close_empty_firm(former)
+
+
+def _close_empty_firm(firm_id: int) -> None:
+    """The last member left: nobody may join the empty firm through what it had pending (an
+    ownerless firm could not answer them)."""
+    at = now()
+    db.session.execute(
+        update(Invitation)
+        .where(Invitation.firm_id == firm_id, _pending_clause(at))
+        .values(revoked_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(JoinRequest)
+        .where(JoinRequest.firm_id == firm_id, JoinRequest.decided_at.is_(None))
+        .values(decided_at=at, approved=False)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _role_on_joining(firm_id: int) -> FirmRole:
+    """A member, or the owner when the firm has none (it never stays ownerless)."""
+    has_owner = db.session.scalar(
+        select(User.id).where(User.firm_id == firm_id, User.firm_role == FirmRole.OWNER).limit(1)
+    )
+    return FirmRole.MEMBER if has_owner else FirmRole.OWNER
 
 
 def accept(invitation: Invitation, user: User) -> None:
@@ -452,7 +483,7 @@ def accept(invitation: Invitation, user: User) -> None:
         )
     if user.firm_id != firm_id:
         _leave_current(user, user, FirmEventKind.LEFT, firm_name)
-        user.firm_id, user.firm_role = firm_id, FirmRole.MEMBER
+        user.firm_id, user.firm_role = firm_id, _role_on_joining(firm_id)
         _event(firm_id, FirmEventKind.JOINED, user, None, _invited_by_detail(invitation))
     db.session.commit()
 
@@ -690,7 +721,7 @@ def decide_join(owner: User, request_id: int, approve: bool) -> JoinRequest:
             db.session.rollback()
             raise DomainError(_l("This person has since joined another firm."))
         _leave_current(user, user, FirmEventKind.LEFT, firm.name)
-        user.firm_id, user.firm_role = firm.id, FirmRole.MEMBER
+        user.firm_id, user.firm_role = firm.id, _role_on_joining(firm.id)
         _event(firm.id, FirmEventKind.JOINED, user, owner, "email domain")
     db.session.commit()
     return request

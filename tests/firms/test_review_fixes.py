@@ -1,0 +1,90 @@
+"""Review findings of issue 17: a firm never stays without an owner, domains, resends,
+join requests, the staff pages."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from academy.accounts.models import Firm, FirmRole, Role, User
+from academy.firms.models import Invitation, JoinRequest
+from tests.firms.conftest import invitation_links, path
+
+PASSWORD = "violet staple orbit canyon"
+
+
+def _invite(client, emails):
+    return client.post("/team/invitations", data={"invite-emails": emails})
+
+
+def _sign_up_through(client, link):
+    return client.post(
+        link,
+        data={"name": "Dana Pop", "password": PASSWORD, "timezone": "UTC", "language": "en"},
+    )
+
+
+# --- 1. A firm never stays without an owner -----------------------------------------------
+
+
+def test_the_last_member_leaving_withdraws_the_firms_pending_invitations_and_requests(
+    db, client, login, make_firm, make_user, clock
+):
+    firm, owner = make_firm(seats=3)
+    asker = make_user()
+    db.session.add(JoinRequest(firm_id=firm.id, user_id=asker.id))
+    db.session.commit()
+    login(owner)
+    _invite(client, "dana@acme.ro")
+    link = path(invitation_links(db, "dana@acme.ro")[0])
+    client.post("/firm/leave")
+    client.post("/logout")
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "This invitation has been withdrawn by the firm." in response.get_data(as_text=True)
+    assert _sign_up_through(client, link).status_code == 400
+    assert db.session.scalar(sa.select(User.id).where(User.email == "dana@acme.ro")) is None
+    request = db.session.scalar(sa.select(JoinRequest))
+    assert request.decided_at is not None and request.approved is False
+
+
+def test_whoever_joins_a_firm_without_an_owner_becomes_its_owner(
+    db, client, login, make_firm, make_user, clock
+):
+    firm, owner = make_firm(seats=3)
+    login(owner)
+    _invite(client, "dana@acme.ro")
+    link = path(invitation_links(db, "dana@acme.ro")[0])
+    # A firm left ownerless before this rule (a member, no owner), its invitation still out.
+    stay = make_user(firm=firm, firm_role=FirmRole.MEMBER)
+    db.session.get(User, owner.id).firm_id = None
+    db.session.get(User, owner.id).firm_role = None
+    db.session.commit()
+    client.post("/logout")
+    assert _sign_up_through(client, link).status_code == 302
+    dana = db.session.scalar(sa.select(User).where(User.email == "dana@acme.ro"))
+    assert dana.firm_id == firm.id and dana.firm_role == FirmRole.OWNER
+    assert client.get("/team").status_code == 200  # she can run the team
+    assert db.session.get(User, stay.id).firm_role == FirmRole.MEMBER
+
+
+def test_an_admin_cannot_make_the_only_owner_of_a_team_staff(
+    db, client, login, make_firm, make_user
+):
+    firm, owner = make_firm(members=1)
+    login(make_user(Role.ADMIN))
+    response = client.post(
+        f"/staff/users/{owner.id}/role",
+        data={f"u{owner.id}-role": "staff"},
+        follow_redirects=True,
+    )
+    assert "is the only owner of a firm with other members" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, owner.id).role == Role.CLIENT
+    # Once another member is an owner, the change is made.
+    member = db.session.scalar(sa.select(User).where(User.firm_role == FirmRole.MEMBER))
+    member.firm_role = FirmRole.OWNER
+    db.session.commit()
+    client.post(f"/staff/users/{owner.id}/role", data={f"u{owner.id}-role": "staff"})
+    db.session.expire_all()
+    assert db.session.get(User, owner.id).role == Role.STAFF
+    assert db.session.get(Firm, firm.id) is not None
