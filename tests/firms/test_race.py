@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from academy.accounts.models import FirmRole
+from academy.accounts.models import FirmRole, User
 from academy.firms.models import Invitation
 from tests.live import at_once, login_cookie, post
 
@@ -35,3 +35,30 @@ def test_owners_inviting_for_the_last_seat_at_once_one_wins(db, live_server, mak
     statuses = sorted(status for status, _, _ in results)
     assert statuses == [302] + [422] * (OWNERS - 1)  # one invitation sent, the rest refused
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 1
+
+
+@pytest.mark.app_config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 10})
+@pytest.mark.parametrize("action", ["demote", "remove"])
+def test_two_owners_demoting_or_removing_each_other_at_once_leave_one_owner(
+    db, live_server, make_firm, make_user, action
+):
+    firm, first = make_firm(seats=5, password="race-password-1")
+    second = make_user(firm=firm, firm_role=FirmRole.OWNER, password="race-password-1")
+    make_user(firm=firm, firm_role=FirmRole.MEMBER)
+    pairs = [(first, second), (second, first)]
+    cookies = [login_cookie(live_server, by.email, "race-password-1") for by, _ in pairs]
+
+    def call(cookie, target):
+        if action == "demote":
+            return post(live_server, f"/team/members/{target.id}/owner", {"owner": "0"}, cookie)
+        return post(live_server, f"/team/members/{target.id}/remove", {}, cookie)
+
+    results = at_once([lambda c=c, t=t: call(c, t) for c, (_, t) in zip(cookies, pairs)])
+    assert [status for status, _, _ in results] == [302, 302]  # each told on the team page
+    db.session.expire_all()
+    owners = db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(
+            User.firm_id == firm.id, User.firm_role == FirmRole.OWNER
+        )
+    )
+    assert owners == 1
