@@ -605,9 +605,38 @@ def history(firm_id: int, limit: int = 50) -> list[HistoryLine]:
     ]
 
 
+# Addresses anyone can get: no firm may claim them.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "yahoo.com", "yahoo.ro", "yahoo.co.uk", "ymail.com",
+        "outlook.com", "hotmail.com", "live.com", "msn.com", "icloud.com", "me.com", "mac.com",
+        "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.net", "mail.com",
+        "yandex.com", "zoho.com",
+    }
+)  # fmt: skip
+
+
 def set_email_domain(owner: User, domain: str) -> None:
+    """Sign-ups from this domain may ask to join. Only a verified firm, only the domain of the
+    owner's own address, never a public mail domain (anyone could claim gmail.com)."""
     firm = require_owner(owner)
     domain = domain.strip().lower().lstrip("@") or ""
+    if domain and firm.verified_at is None:
+        raise DomainError(
+            _l("Your firm can use an email domain once we have verified it."), field="domain"
+        )
+    if domain in PUBLIC_MAIL_DOMAINS:
+        raise DomainError(
+            _l("%(domain)s is a public mail domain: anyone can have an address there.",
+               domain=domain),
+            field="domain",
+        )  # fmt: skip
+    own = normalize_email(owner.email).rpartition("@")[2]
+    if domain and domain != own:
+        raise DomainError(
+            _l("Use the domain of your own email address: %(domain)s.", domain=own),
+            field="domain",
+        )
     if domain and db.session.scalar(
         select(Firm.id).where(Firm.email_domain == domain, Firm.id != firm.id)
     ):

@@ -6,7 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from academy.accounts.models import Firm, FirmRole, Role, User
-from academy.firms.models import Invitation, JoinRequest
+from academy.core.clock import now
+from academy.firms.models import JoinRequest
 from tests.firms.conftest import invitation_links, path
 
 PASSWORD = "violet staple orbit canyon"
@@ -88,3 +89,43 @@ def test_an_admin_cannot_make_the_only_owner_of_a_team_staff(
     db.session.expire_all()
     assert db.session.get(User, owner.id).role == Role.STAFF
     assert db.session.get(Firm, firm.id) is not None
+
+
+# --- 3. Which email domain a firm may claim -----------------------------------------------
+
+
+def _claim(client, domain):
+    response = client.post("/team/domain", data={"domain-domain": domain})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_an_owner_claims_only_their_own_domain_for_a_verified_firm_never_a_public_one(
+    db, client, login, make_firm, clock
+):
+    firm, owner = make_firm(email="boss@acme.ro")
+    login(owner)
+    status, page = _claim(client, "acme.ro")
+    assert status == 422
+    assert "Your firm can use an email domain once we have verified it." in page
+    firm.verified_at = now()
+    db.session.commit()
+    status, page = _claim(client, "rival.ro")
+    assert status == 422 and "Use the domain of your own email address: acme.ro." in page
+    assert 'value="rival.ro"' in page  # the input is shown again beside its error
+    assert _claim(client, "acme.ro")[0] == 302
+    db.session.expire_all()
+    assert db.session.get(Firm, firm.id).email_domain == "acme.ro"
+
+
+def test_a_public_mail_domain_is_refused_even_for_its_own_owner(
+    db, client, login, make_firm, clock
+):
+    firm, owner = make_firm(email="boss@gmail.com")
+    firm.verified_at = now()
+    db.session.commit()
+    login(owner)
+    status, page = _claim(client, "Gmail.com")
+    assert status == 422
+    assert "gmail.com is a public mail domain: anyone can have an address there." in page
+    db.session.expire_all()
+    assert db.session.get(Firm, firm.id).email_domain is None

@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 
 from academy.accounts.models import Firm, FirmRole, Plan, Role, User
+from academy.core.clock import now
 from academy.notifications.models import OutboxMessage
 
 
@@ -62,7 +63,9 @@ def test_staff_change_owners_and_clients_cannot(db, client, login, make_user, ma
 def test_a_sign_up_from_the_firms_domain_asks_to_join_and_an_owner_approves(
     db, client, login, make_user, make_firm, clock
 ):
-    firm, owner = make_firm(seats=3)
+    firm, owner = make_firm(seats=3, email="boss@acme.ro")
+    firm.verified_at = now()
+    db.session.commit()
     login(owner)
     assert client.post("/team/domain", data={"domain-domain": "acme.ro"}).status_code == 302
     client.post("/logout")
@@ -101,7 +104,9 @@ def test_a_domain_another_firm_uses_is_refused(db, client, login, make_firm):
     first, _owner = make_firm()
     first.email_domain = "acme.ro"
     db.session.commit()
-    _second, other = make_firm()
+    second, other = make_firm(email="rival@acme.ro")
+    second.verified_at = now()
+    db.session.commit()
     login(other)
     response = client.post("/team/domain", data={"domain-domain": "acme.ro"})
     assert response.status_code == 422
