@@ -53,7 +53,9 @@ def test_two_owners_demoting_or_removing_each_other_at_once_leave_one_owner(
             return post(live_server, f"/team/members/{target.id}/owner", {"owner": "0"}, cookie)
         return post(live_server, f"/team/members/{target.id}/remove", {}, cookie)
 
-    results = at_once([lambda c=c, t=t: call(c, t) for c, (_, t) in zip(cookies, pairs)])
+    results = at_once(
+        [lambda c=c, t=t: call(c, t) for c, (_, t) in zip(cookies, pairs, strict=True)]
+    )
     assert [status for status, _, _ in results] == [302, 302]  # each told on the team page
     db.session.expire_all()
     owners = db.session.scalar(
