@@ -113,6 +113,10 @@ class Config:
         # stream ends after CHAT_STREAM_SECONDS: the browser reconnects, and is checked again.
         self.CHAT_KEEPALIVE_SECONDS = float(os.environ.get("CHAT_KEEPALIVE_SECONDS", "15"))
         self.CHAT_STREAM_SECONDS = float(os.environ.get("CHAT_STREAM_SECONDS", "300"))
+        # Invitation emails (sent and resent) per firm owner (issue 17).
+        self.FIRM_INVITE_RATE_LIMIT = os.environ.get(
+            "FIRM_INVITE_RATE_LIMIT", "10 per minute;60 per day"
+        )
         self.FEEDBACK_RATE_LIMIT = os.environ.get("FEEDBACK_RATE_LIMIT", "5 per minute;30 per hour")
         # "Was this helpful?" from visitors who are not logged in, per address and article.
         self.HELP_VOTE_RATE_LIMIT = os.environ.get("HELP_VOTE_RATE_LIMIT", "3 per day")

@@ -34,6 +34,7 @@ from academy.notifications.services import enqueue_email
 
 INVITE_PURPOSE = "firm-invitation"
 MAX_EMAILS = 50  # one invitation form
+RESEND_INTERVAL = timedelta(minutes=10)  # one address is not emailed more often than this
 
 
 class InvitationRefused(DomainError):
@@ -265,12 +266,34 @@ def resend(owner: User, invitation_id: int) -> Invitation:
     carries the time its invitation was sent)."""
     firm, invitation = owned_invitation(owner, invitation_id)
     at = now()
+    since = at - invitation.sent_at
+    if since < RESEND_INTERVAL:
+        raise DomainError(
+            _l(
+                "This invitation was sent %(minutes)d minutes ago: you can send it again in "
+                "%(left)d minutes.",
+                minutes=since.total_seconds() // 60,
+                left=-(-(RESEND_INTERVAL - since).total_seconds() // 60),
+            )
+        )
+    if invitation.expires_at <= at:
+        # An expired invitation holds no seat: reviving it takes one, counted as invite does.
+        _lock_firm(firm.id)
+        if firm.seats - member_count(firm.id) - pending_count(firm.id) < 1:
+            db.session.rollback()
+            raise DomainError(
+                _l(
+                    "Your firm has no free seat left for this invitation. Ask us for more "
+                    "seats, or revoke a pending invitation."
+                )
+            )
     changed = db.session.execute(
         update(Invitation)
         .where(
             Invitation.id == invitation.id,
             Invitation.used_at.is_(None),
             Invitation.revoked_at.is_(None),
+            Invitation.sent_at == invitation.sent_at,  # not sent again meanwhile
         )
         .values(sent_at=at, expires_at=at + timedelta(seconds=_max_age()))
         .execution_options(synchronize_session="fetch")

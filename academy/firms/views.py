@@ -33,6 +33,14 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _invite_limit() -> str:
+    return str(current_app.config["FIRM_INVITE_RATE_LIMIT"])
+
+
+def _per_user() -> str:
+    return str(current_user.get_id() or request.remote_addr)
+
+
 def _owned_firm() -> Firm:
     """Only an owner has a team page; anyone else gets 404 (ARCHITECTURE 8)."""
     try:
@@ -98,6 +106,7 @@ def team() -> tuple[str, int]:
 
 @bp.post("/team/invitations")
 @login_required
+@limiter.shared_limit(_invite_limit, scope="firm-invite", key_func=_per_user)
 def invite() -> Response | tuple[str, int]:
     _owned_firm()
     form = InviteForm(prefix="invite")
@@ -163,6 +172,7 @@ def revoke(invitation_id: int) -> str | Response:
 
 @bp.post("/team/invitations/<int:invitation_id>/resend")
 @login_required
+@limiter.shared_limit(_invite_limit, scope="firm-invite", key_func=_per_user)
 def resend(invitation_id: int) -> Response:
     _owned_firm()
     try:

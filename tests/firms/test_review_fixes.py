@@ -3,11 +3,14 @@ join requests, the staff pages."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 import sqlalchemy as sa
 
 from academy.accounts.models import Firm, FirmRole, Role, User
 from academy.core.clock import now
-from academy.firms.models import JoinRequest
+from academy.firms.models import Invitation, JoinRequest
 from tests.firms.conftest import invitation_links, path
 
 PASSWORD = "violet staple orbit canyon"
@@ -129,3 +132,56 @@ def test_a_public_mail_domain_is_refused_even_for_its_own_owner(
     assert "gmail.com is a public mail domain: anyone can have an address there." in page
     db.session.expire_all()
     assert db.session.get(Firm, firm.id).email_domain is None
+
+
+# --- 4 and 6. Resending -------------------------------------------------------------------
+
+
+def test_resending_an_expired_invitation_to_a_full_firm_is_refused(
+    db, client, login, make_firm, make_user, clock
+):
+    firm, owner = make_firm(seats=2)
+    login(owner)
+    _invite(client, "eva@acme.ro")
+    expired = db.session.scalar(sa.select(Invitation))
+    clock.advance(timedelta(days=30))  # expired: its seat is free again
+    make_user(firm=firm, firm_role=FirmRole.MEMBER)  # and taken
+    response = client.post(f"/team/invitations/{expired.id}/resend", follow_redirects=True)
+    assert "Your firm has no free seat left for this invitation." in response.get_data(as_text=True)
+    assert len(invitation_links(db, "eva@acme.ro")) == 1  # no new email
+    db.session.expire_all()
+    assert db.session.get(Invitation, expired.id).expires_at <= now()
+
+
+def test_an_invitation_is_not_resent_within_ten_minutes_of_its_last_email(
+    db, client, login, make_firm, clock
+):
+    _firm, owner = make_firm()
+    login(owner)
+    _invite(client, "eva@acme.ro")
+    invitation = db.session.scalar(sa.select(Invitation))
+    clock.advance(timedelta(minutes=3))
+    response = client.post(f"/team/invitations/{invitation.id}/resend", follow_redirects=True)
+    assert (
+        "This invitation was sent 3 minutes ago: you can send it again in 7 minutes."
+        in response.get_data(as_text=True)
+    )
+    assert len(invitation_links(db, "eva@acme.ro")) == 1
+    clock.advance(timedelta(minutes=7))
+    client.post(f"/team/invitations/{invitation.id}/resend")
+    assert len(invitation_links(db, "eva@acme.ro")) == 2
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, FIRM_INVITE_RATE_LIMIT="3 per minute")
+def test_invitation_emails_are_rate_limited_per_owner_across_invite_and_resend(
+    db, client, login, make_firm, clock
+):
+    _firm, owner = make_firm(seats=10)
+    login(owner)
+    codes = [_invite(client, f"p{i}@acme.ro").status_code for i in range(2)]
+    first = db.session.scalar(sa.select(Invitation).order_by(Invitation.id))
+    clock.advance(timedelta(minutes=11))
+    codes.append(client.post(f"/team/invitations/{first.id}/resend").status_code)
+    codes.append(_invite(client, "p9@acme.ro").status_code)
+    assert codes == [302, 302, 302, 429]
+    assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 2
