@@ -468,8 +468,12 @@ def accept(invitation: Invitation, user: User) -> None:
         )
     if user.is_staff:
         raise InvitationRefused(_l("Staff accounts cannot join a client firm."), "staff")
+    # Both firms locked (in id order: no deadlock) before the former firm's owners are counted.
+    for locked in sorted({invitation.firm_id, user.firm_id} - {None}):
+        _lock_firm(locked)
     move = move_for(user, invitation)
     if move is not None and move.blocked:
+        db.session.rollback()
         raise InvitationRefused(
             _l(
                 "You are the only owner of %(firm)s, which has other members: make one of them "
@@ -479,7 +483,6 @@ def accept(invitation: Invitation, user: User) -> None:
             "owner",
         )
     firm_id, firm_name = invitation.firm_id, invitation.firm.name
-    _lock_firm(firm_id)
     used = db.session.execute(
         update(Invitation)
         .where(
@@ -555,6 +558,11 @@ def remove_member(owner: User, user_id: int) -> User:
     _firm, user = member_of(owner, user_id)
     if user.id == owner.id:
         raise DomainError(_l("To leave the firm yourself, use Leave the firm."))
+    _lock_firm(user.firm_id)
+    # Counted under the lock: two owners removing each other at once leave one of them.
+    if _other_owners(user) == 0:
+        db.session.rollback()
+        raise DomainError(_l("A firm keeps at least one owner: make someone else an owner first."))
     _leave_current(user, owner, FirmEventKind.REMOVED)
     db.session.commit()
     return user
@@ -569,7 +577,9 @@ def set_owner(by: User, user_id: int, owner: bool) -> User:
 def _set_role(firm: Firm, user: User, by: User | None, owner: bool) -> User:
     if owner == (user.firm_role == FirmRole.OWNER):
         return user
+    _lock_firm(firm.id)  # owners counted under the firm's lock: two demoting each other at once
     if not owner and _other_owners(user) == 0:
+        db.session.rollback()
         raise DomainError(_l("A firm keeps at least one owner: make someone else an owner first."))
     user.firm_role = FirmRole.OWNER if owner else FirmRole.MEMBER
     _event(firm.id, FirmEventKind.OWNER if owner else FirmEventKind.MEMBER, user, by)
@@ -593,11 +603,13 @@ def transfer_ownership(owner: User, user_id: int) -> User:
 def leave(user: User) -> None:
     if user.firm_id is None:
         raise DomainError(_l("You are not in a firm."))
+    _lock_firm(user.firm_id)
     if (
         user.firm_role == FirmRole.OWNER
         and _other_owners(user) == 0
         and member_count(user.firm_id) > 1
     ):
+        db.session.rollback()
         raise DomainError(
             _l("You are the only owner: make another member an owner before you leave.")
         )

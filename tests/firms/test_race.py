@@ -56,7 +56,8 @@ def test_two_owners_demoting_or_removing_each_other_at_once_leave_one_owner(
     results = at_once(
         [lambda c=c, t=t: call(c, t) for c, (_, t) in zip(cookies, pairs, strict=True)]
     )
-    assert [status for status, _, _ in results] == [302, 302]  # each told on the team page
+    # Each is told on the team page; one already removed finds the other "not found".
+    assert all(status in (302, 404) for status, _, _ in results), results
     db.session.expire_all()
     owners = db.session.scalar(
         sa.select(sa.func.count(User.id)).where(
