@@ -511,6 +511,13 @@ def accept(invitation: Invitation, user: User) -> None:
         _leave_current(user, user, FirmEventKind.LEFT, firm_name)
         user.firm_id, user.firm_role = firm_id, _role_on_joining(firm_id)
         _event(firm_id, FirmEventKind.JOINED, user, None, _invited_by_detail(invitation))
+    # Joined: their requests to join firms (this one or another) are no longer open.
+    db.session.execute(
+        update(JoinRequest)
+        .where(JoinRequest.user_id == user.id, JoinRequest.decided_at.is_(None))
+        .values(decided_at=now(), approved=False)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -774,9 +781,11 @@ def decide_join(owner: User, request_id: int, approve: bool) -> JoinRequest:
     if not changed:
         db.session.rollback()
         raise DomainError(_l("This request was answered already."))
-    if approve:
-        user = db.session.get(User, request.user_id)
-        assert user is not None
+    user = db.session.get(User, request.user_id)
+    assert user is not None
+    if approve and user.firm_id == firm.id:
+        pass  # already in (an invitation, an earlier request): marked answered, role kept
+    elif approve:
         if member_count(firm.id) + pending_count(firm.id) >= firm.seats:
             db.session.rollback()
             raise DomainError(_l("Your firm has no free seat left."))

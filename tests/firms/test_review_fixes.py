@@ -185,3 +185,50 @@ def test_invitation_emails_are_rate_limited_per_owner_across_invite_and_resend(
     codes.append(_invite(client, "p9@acme.ro").status_code)
     assert codes == [302, 302, 302, 429]
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 2
+
+
+# --- 5. Join requests of someone already in ------------------------------------------------
+
+
+def test_approving_an_old_request_of_someone_already_in_the_firm_keeps_their_role(
+    db, client, login, make_firm, make_user, clock
+):
+    firm, owner = make_firm(seats=5)
+    partner = make_user(firm=firm, firm_role=FirmRole.OWNER)  # joined since by invitation
+    db.session.add(JoinRequest(firm_id=firm.id, user_id=partner.id))
+    db.session.commit()
+    request = db.session.scalar(sa.select(JoinRequest))
+    login(owner)
+    assert client.post(f"/team/requests/{request.id}/approve").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, partner.id).firm_role == FirmRole.OWNER
+    assert db.session.get(JoinRequest, request.id).decided_at is not None
+    assert "Asking to join" not in client.get("/team").get_data(as_text=True)
+
+
+def test_accepting_an_invitation_closes_ones_open_requests_to_join(
+    db, client, login, make_firm, make_user, clock
+):
+    firm, owner = make_firm(seats=5)
+    other, _other_owner = make_firm(seats=5)
+    eva = make_user(email="eva@acme.ro", password=PASSWORD)
+    db.session.add_all(
+        [
+            JoinRequest(firm_id=firm.id, user_id=eva.id),
+            JoinRequest(firm_id=other.id, user_id=eva.id),
+        ]
+    )
+    db.session.commit()
+    login(owner)
+    _invite(client, "eva@acme.ro")
+    link = path(invitation_links(db, "eva@acme.ro")[0])
+    login(eva)
+    assert client.post(link).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, eva.id).firm_id == firm.id
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(JoinRequest.id)).where(JoinRequest.decided_at.is_(None))
+        )
+        == 0
+    )
