@@ -748,6 +748,10 @@ def ask_to_join(user: User, firm: Firm) -> JoinRequest:
         select(JoinRequest).where(JoinRequest.firm_id == firm.id, JoinRequest.user_id == user.id)
     )
     if existing is not None:
+        if existing.decided_at is not None:  # declined (or closed) before: asked again
+            existing.decided_at, existing.decided_by_id, existing.approved = None, None, None
+            existing.created_at = now()
+            db.session.commit()
         return existing
     request = JoinRequest(firm_id=firm.id, user_id=user.id)
     db.session.add(request)

@@ -232,3 +232,34 @@ def test_accepting_an_invitation_closes_ones_open_requests_to_join(
         )
         == 0
     )
+
+
+# --- 7. Asking again after a decline -------------------------------------------------------
+
+
+def test_a_declined_request_to_join_can_be_made_again(
+    db, client, login, make_firm, make_user, clock
+):
+    firm, owner = make_firm(seats=5)
+    firm.email_domain = "acme.ro"
+    radu = make_user(email="radu@acme.ro")
+    db.session.add(
+        JoinRequest(
+            firm_id=firm.id,
+            user_id=radu.id,
+            created_at=now() - timedelta(days=40),
+            decided_at=now() - timedelta(days=39),
+            decided_by_id=owner.id,
+            approved=False,
+        )
+    )
+    db.session.commit()
+    login(radu)
+    client.post("/firm/join")
+    request = db.session.scalar(sa.select(JoinRequest))
+    db.session.refresh(request)
+    assert request.decided_at is None and request.approved is None
+    assert request.created_at == now()
+    login(owner)
+    team = client.get("/team").get_data(as_text=True)
+    assert "radu@acme.ro" in team and "Asking to join" in team
