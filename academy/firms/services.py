@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
 from academy.accounts.models import Firm, FirmEvent, FirmEventKind, FirmRole, Plan, Role, User
@@ -543,7 +544,13 @@ def sign_up_and_accept(
         language=language,
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the form posted twice at once: the other made the account
+        db.session.rollback()
+        raise InvitationRefused(
+            _l("An account with this email already exists: log in to accept."), "exists"
+        ) from exc
     accept(invitation, user)
     return user
 

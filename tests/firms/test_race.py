@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from academy.accounts.models import FirmRole, User
 from academy.firms.models import Invitation
-from tests.live import at_once, login_cookie, post
+from tests.firms.conftest import invitation_links, path
+from tests.live import at_once, login_cookie, post, request
 
 OWNERS = 6
 
@@ -65,3 +66,34 @@ def test_two_owners_demoting_or_removing_each_other_at_once_leave_one_owner(
         )
     )
     assert owners == 1
+
+
+@pytest.mark.app_config(SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 10, "max_overflow": 10})
+def test_the_invitation_sign_up_posted_twice_at_once_makes_one_account_never_a_500(
+    db, live_server, make_firm
+):
+    firm, owner = make_firm(seats=5, password="race-password-1")
+    cookie = login_cookie(live_server, owner.email, "race-password-1")
+    assert (
+        post(live_server, "/team/invitations", {"invite-emails": "dana@acme.ro"}, cookie)[0] == 302
+    )
+    link = path(invitation_links(db, "dana@acme.ro")[0])
+    form = {
+        "name": "Dana Pop",
+        "password": "violet staple orbit canyon",
+        "timezone": "UTC",
+        "language": "en",
+    }
+    results = at_once([lambda: request(live_server, "POST", link, form)] * 2)
+    statuses = sorted(status for status, _, _, _ in results)
+    assert statuses == [302, 400], statuses
+    refusal = next(body for status, _, _, body in results if status == 400)
+    assert (
+        "An account with this email already exists: log in to accept." in refusal
+        or "This invitation has been used already." in refusal
+    )
+    assert (
+        db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email == "dana@acme.ro"))
+        == 1
+    )
+    assert db.session.scalar(sa.select(User.firm_id).where(User.email == "dana@acme.ro")) == firm.id
