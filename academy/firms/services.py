@@ -702,7 +702,11 @@ def unverified_firms() -> list[Firm]:
         db.session.scalars(
             select(Firm)
             .options(selectinload(Firm.plan))
-            .where(Firm.verified_at.is_(None), Firm.subscription_ended_at.is_(None))
+            .where(
+                Firm.verified_at.is_(None),
+                Firm.subscription_ended_at.is_(None),
+                select(User.id).where(User.firm_id == Firm.id).exists(),  # not emptied firms
+            )
             .order_by(Firm.created_at, Firm.id)
         )
     )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from academy.accounts.models import Firm, Plan, Role, User
+from academy.accounts.models import Firm, FirmRole, Plan, Role, User
 from academy.core.clock import now
 from academy.extensions import db
 from academy.scheduling.models import (
@@ -91,8 +91,10 @@ def _attendees(plan: Plan, password: str) -> list[User]:
     if firm is None:
         firm = Firm(name=OTHER_FIRM, plan=plan, seats=10)
         db.session.add(firm)
+    firm.verified_at = firm.verified_at or now()  # a customer staff know: not in the queue
     people = []
-    for email, name, language in ATTENDEES:
+    for i, (email, name, language) in enumerate(ATTENDEES):
+        role = FirmRole.OWNER if i == 0 else FirmRole.MEMBER  # the first runs the firm
         user = find_user_by_email(email)
         if user is None:
             user = User(
@@ -100,11 +102,14 @@ def _attendees(plan: Plan, password: str) -> list[User]:
                 name=name,
                 role=Role.CLIENT,
                 firm=firm,
+                firm_role=role,
                 timezone="Europe/Bucharest",
                 language=language,
                 password_hash=hash_password(password),
             )
             db.session.add(user)
+        elif user.firm_id == firm.id and user.firm_role is None:  # seeded before roles
+            user.firm_role = role
         people.append(user)
     db.session.commit()
     for user in people:

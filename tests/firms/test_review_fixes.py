@@ -263,3 +263,30 @@ def test_a_declined_request_to_join_can_be_made_again(
     login(owner)
     team = client.get("/team").get_data(as_text=True)
     assert "radu@acme.ro" in team and "Asking to join" in team
+
+
+# --- 9. The staff queue and the demo -------------------------------------------------------
+
+
+def test_an_emptied_firm_is_not_in_the_staff_queue(db, client, login, make_firm, make_user, clock):
+    firm, owner = make_firm()
+    waiting, _owner = make_firm()
+    waiting.name = "Waiting SRL"
+    db.session.commit()
+    login(owner)
+    client.post("/firm/leave")  # its only member: the firm is empty
+    login(make_user(Role.STAFF))
+    queue = client.get("/staff/firms/unverified").get_data(as_text=True)
+    assert f"/staff/firms/{waiting.id}/verify" in queue
+    assert f"/staff/firms/{firm.id}/verify" not in queue
+
+
+def test_the_demo_seed_gives_contabil_expert_an_owner_and_verifies_it(db, clock):
+    from academy.demo import seed
+    from academy.workshops.demo import OTHER_FIRM
+
+    seed()
+    firm = db.session.scalar(sa.select(Firm).where(Firm.name == OTHER_FIRM))
+    assert firm.verified_at is not None
+    roles = list(db.session.scalars(sa.select(User.firm_role).where(User.firm_id == firm.id)))
+    assert roles.count(FirmRole.OWNER) == 1 and None not in roles
