@@ -285,9 +285,23 @@ def log_out_other_devices(user: User) -> None:
     db.session.commit()
 
 
-def update_firm(firm: Firm, *, plan_id: int, seats: int) -> None:
-    """Staff set a firm's plan and seats from its subscription (POLICY R2)."""
+def update_firm(firm: Firm, *, plan_id: int, seats: int, by: User | None = None) -> None:
+    """Staff set a firm's plan and seats from its subscription (POLICY R2): never fewer seats
+    than members, and a firm staff have set up is verified (it leaves the queue)."""
+    members = db.session.scalar(select(func.count(User.id)).where(User.firm_id == firm.id)) or 0
+    if seats < members:
+        raise DomainError(_l("The firm already has more members than that."), field="seats")
     firm.plan_id, firm.seats = plan_id, seats
+    if firm.verified_at is None:
+        firm.verified_at = now()
+        db.session.add(
+            FirmEvent(
+                firm_id=firm.id,
+                by_user_id=by.id if by else None,
+                kind=FirmEventKind.VERIFIED,
+                detail=f"staff edit, {seats}",
+            )
+        )
     db.session.commit()
 
 

@@ -311,7 +311,7 @@ def staff_firms() -> str:
 
 @bp.route("/staff/firms/<int:firm_id>", methods=["GET", "POST"])
 @staff_required
-def edit_firm(firm_id: int) -> str | Response:
+def edit_firm(firm_id: int) -> str | Response | tuple[str, int]:
     firm = db.session.scalar(
         select(Firm).options(selectinload(Firm.plan)).where(Firm.id == firm_id)
     ) or abort(404)
@@ -320,7 +320,13 @@ def edit_firm(firm_id: int) -> str | Response:
         SelectChoice(p.id, p.name) for p in db.session.scalars(select(Plan).order_by(Plan.position))
     ]
     if form.validate_on_submit():
-        services.update_firm(firm, plan_id=form.plan.data, seats=form.seats.data)
+        try:
+            services.update_firm(
+                firm, plan_id=form.plan.data, seats=form.seats.data, by=current_user
+            )
+        except DomainError as error:
+            show_error(form, error)
+            return render_template("staff/firm_edit.html", firm=firm, form=form), 422
         flash(_("%(firm)s has been saved.", firm=firm.name), "success")
         return redirect(url_for(".staff_firms"))
     return render_template("staff/firm_edit.html", firm=firm, form=form)

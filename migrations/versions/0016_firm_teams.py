@@ -1,7 +1,7 @@
 """firms as teams: roles, membership history, invitations, join requests, assigned courses
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-01 12:00:00
 
 Existing firms count as verified (staff set their plans before); each firm's first account

@@ -290,3 +290,26 @@ def test_the_demo_seed_gives_contabil_expert_an_owner_and_verifies_it(db, clock)
     assert firm.verified_at is not None
     roles = list(db.session.scalars(sa.select(User.firm_role).where(User.firm_id == firm.id)))
     assert roles.count(FirmRole.OWNER) == 1 and None not in roles
+
+
+# --- 10. The older staff "edit firm" page ---------------------------------------------------
+
+
+def test_the_staff_edit_page_refuses_fewer_seats_than_members_and_verifies_the_firm(
+    db, client, login, make_firm, make_user, clock
+):
+    firm, _owner = make_firm(seats=5, members=2)
+    login(make_user(Role.STAFF))
+    bad = client.post(f"/staff/firms/{firm.id}", data={"plan": firm.plan_id, "seats": "2"})
+    assert bad.status_code == 422
+    assert 'id="seats-error"' in bad.text
+    assert "The firm already has more members than that." in bad.text and 'value="2"' in bad.text
+    db.session.expire_all()
+    assert db.session.get(Firm, firm.id).seats == 5
+    ok = client.post(f"/staff/firms/{firm.id}", data={"plan": firm.plan_id, "seats": "3"})
+    assert ok.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Firm, firm.id)
+    assert saved.seats == 3 and saved.verified_at == now()
+    queue = client.get("/staff/firms/unverified").get_data(as_text=True)
+    assert f"/staff/firms/{firm.id}/verify" not in queue
