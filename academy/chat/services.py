@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from academy.accounts.models import Firm, Plan, Role, User
@@ -297,6 +298,10 @@ def start(user: User, body: str, upload: FileStorage | None = None) -> Started:
         raise DomainError(_l("The chat is for clients."))
     if not (decision := chat_decision(user)):  # POLICY R2, R5, R6
         raise DomainError(explain(decision))
+    # A double click or a second tab: the client's row lock makes the second start wait for
+    # the first, then see its conversation (PostgreSQL; SQLite has one writer at a time, and
+    # the unique index on open conversations refuses a second one in any case).
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     if (conv := open_conversation(user)) is not None:  # a second tab: the same conversation
         post(conv, user, body, upload)
         return Started(conversation=conv)
@@ -311,7 +316,14 @@ def start(user: User, body: str, upload: FileStorage | None = None) -> Started:
         client_id=user.id, assignee_id=staff, status=ChatStatus.WAITING, created_at=now()
     )
     db.session.add(conv)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another request opened one in the meantime: post into it
+        db.session.rollback()
+        conv = open_conversation(user)
+        if conv is None:  # it has ended since: start again
+            raise DomainError(_l("Send your message again, please.")) from None
+        _lock(conv)
     _add(conv, user, body, stored=stored)
     db.session.commit()
     _publish(conv, {"type": "message"}, queue=True)
