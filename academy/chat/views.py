@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from academy.chat import services
@@ -101,15 +102,28 @@ def post_message(conversation_id: int) -> Any:
         )
     except DomainError as error:
         if wants_json():
-            return jsonify(error=error.message, ended=conv.status == ChatStatus.ENDED), 422
+            ended = conv.status == ChatStatus.ENDED
+            return jsonify(error=error.message, ended=ended, csrf_token=generate_csrf()), 422
         flash(error.message, "error")
     else:
         if wants_json():
             names = {current_user.id: current_user.name}
-            return jsonify(services.as_event(message, names)), 201
+            reply = {**services.as_event(message, names), "csrf_token": generate_csrf()}
+            return jsonify(reply), 201
     if current_user.is_staff:
         return redirect(url_for(".conversation", conversation_id=conv.id))
     return redirect(url_for(".widget"))
+
+
+@bp.get("/chat/token")
+@login_required
+@not_activity
+def token() -> Response:
+    """A fresh CSRF token for a chat page open longer than a token lives (WTF_CSRF_TIME_LIMIT):
+    the page asks for one when a message was refused with 400, then sends it again."""
+    reply = jsonify(csrf_token=generate_csrf())
+    reply.headers["Cache-Control"] = "no-store"
+    return reply
 
 
 @bp.post("/chat/<int:conversation_id>/typing")

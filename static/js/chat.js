@@ -151,9 +151,34 @@
       const t = Date.now();
       if (t - lastTypingSent < 2500 || !input.value) return;
       lastTypingSent = t;
-      fetch(d.typing, { method: "POST", headers: { "X-CSRFToken": d.csrf }, credentials: "same-origin" })
+      fetch(d.typing, { method: "POST", headers: { "X-CSRFToken": csrf }, credentials: "same-origin" })
         .catch(() => {});
     });
+
+    // The CSRF token expires an hour after the page loaded (as on the quiz pages): each
+    // answer brings a fresh one, and a message refused with 400 asks for one and is sent again.
+    let csrf = d.csrf;
+    const tokenInput = form.querySelector('input[name="csrf_token"]');
+    const setToken = (value) => {
+      if (!value) return;
+      csrf = value;
+      if (tokenInput) tokenInput.value = value;
+    };
+    const refreshToken = async () => {
+      try {
+        const response = await fetch(d.tokenUrl, {
+          credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+        });
+        if (response.ok) setToken((await response.json()).csrf_token);
+      } catch (error) { /* offline: the send fails and says so */ }
+    };
+    const send = (data) => {
+      data.set("csrf_token", csrf);
+      return fetch(d.post, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf, Accept: "application/json" },
+      });
+    };
 
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -171,11 +196,16 @@
       input.value = "";
       if (fileInput) fileInput.value = "";
       try {
-        const response = await fetch(d.post, {
-          method: "POST", body: data, credentials: "same-origin",
-          headers: { "X-CSRFToken": d.csrf, Accept: "application/json" },
-        });
-        const answer = await response.json().catch(() => ({}));
+        let response = await send(data);
+        let answer = await response.json().catch(() => null);
+        if (!answer && response.status === 400) {
+          // Not our JSON: the CSRF token had expired. Fetch a fresh one and send again.
+          await refreshToken();
+          response = await send(data);
+          answer = await response.json().catch(() => null);
+        }
+        answer = answer || {};
+        setToken(answer.csrf_token);
         if (!response.ok) throw new Error(answer.error || d.tFailed);
         if (shown(answer.id)) li.remove(); // the stream was faster
         else { render(answer, li); li.dataset.id = String(answer.id); }

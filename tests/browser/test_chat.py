@@ -249,3 +249,44 @@ def test_the_embedded_default_needs_no_other_service(
     finally:
         client_ctx.close()
         staff_ctx.close()
+
+
+def test_a_message_sent_after_the_pages_token_expired_arrives(
+    browser: Browser, live_server: str, make_user: Any
+) -> None:
+    """A chat page open longer than a CSRF token lives: the refused send (400) fetches a fresh
+    token and is sent again, once; the next send uses the token that answer brought."""
+    member = make_user(name="Ana Client", plan="business", password=PASSWORD)
+    staff = make_user("staff", name="Ioana Staff", password=PASSWORD)
+    services.set_presence(staff, True)
+    ctx = _context(browser)
+    page = ctx.new_page()
+    try:
+        _log_in(page, live_server, member.email)
+        page.goto(f"{live_server}/chat")
+        page.get_by_label("Your message").fill("First")
+        page.get_by_role("button", name="Send to the team").click()
+        expect(page.locator("[data-chat-log]")).to_contain_text("First")
+        # What an hour does to the page's token.
+        page.evaluate(
+            """() => {
+              document.querySelector("[data-chat]").dataset.csrf = "expired";
+              for (const i of document.querySelectorAll('input[name="csrf_token"]'))
+                i.value = "expired";
+            }"""
+        )
+        page.get_by_label("Your message").fill("After an hour")
+        page.get_by_label("Your message").press("Enter")
+        expect(page.locator(".chat__message--mine").last).not_to_have_class(
+            "chat__message--pending chat__message--failed"
+        )
+        expect(page.locator("[data-chat-error]")).to_have_text("")
+        page.get_by_label("Your message").fill("And again")
+        page.get_by_label("Your message").press("Enter")
+        expect(page.locator("[data-chat-log]")).to_contain_text("And again")
+    finally:
+        ctx.close()
+    from academy.chat.models import ChatMessage
+
+    bodies = [m.body for m in ChatMessage.query.order_by(ChatMessage.id) if m.kind == "text"]
+    assert bodies == ["First", "After an hour", "And again"]

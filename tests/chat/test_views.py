@@ -184,3 +184,21 @@ def test_the_console_runs_the_same_statements_for_1_and_30_waiting(
         page = client.get("/staff/chat").text
     assert page.count("Take the chat with") == 30
     assert many.count == few.count
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_long_open_chat_page_gets_fresh_csrf_tokens(client, login, member, conversation):
+    """A token lives an hour (WTF_CSRF_TIME_LIMIT); a chat page stays open longer: each JSON
+    answer brings a fresh token, and the page can ask for one after a 400."""
+    login(member)
+    path = f"/chat/{conversation.id}/messages"
+    refused = client.post(path, data={"body": "stale"}, headers={"Accept": "application/json"})
+    assert refused.status_code == 400
+    fresh = client.get("/chat/token")
+    assert fresh.status_code == 200 and fresh.headers["Cache-Control"] == "no-store"
+    headers = {"Accept": "application/json", "X-CSRFToken": fresh.get_json()["csrf_token"]}
+    sent = client.post(path, data={"body": "again"}, headers=headers)
+    assert sent.status_code == 201
+    headers["X-CSRFToken"] = sent.get_json()["csrf_token"]
+    assert client.post(path, data={"body": "next"}, headers=headers).status_code == 201
+    assert [m.body for m in ChatMessage.query.order_by(ChatMessage.id)][-2:] == ["again", "next"]
