@@ -376,15 +376,34 @@ def typing(conv: ChatConversation, user: User) -> None:
         _publish(conv, {"type": "typing", "from_staff": user.is_staff, "name": user.name})
 
 
-def take(conv: ChatConversation, staff: User) -> bool:
-    """A staff member takes a waiting conversation (or one routed to someone else)."""
+def take(conv: ChatConversation, staff: User, seen: tuple[str, int | None] | None = None) -> bool:
+    """A staff member takes a conversation, as a compare-and-set: from the queue (`seen`
+    None) only while it is still waiting; from its page only while its status and assignee
+    are those that page showed (`seen`). Two staff at once, or a stale page: one takes it,
+    the other gets False (nothing written, no second "joined" line) and is told who has it."""
+    where = [ChatConversation.id == conv.id]
+    if seen is None:
+        where.append(ChatConversation.status == ChatStatus.WAITING)
+    else:
+        status, assignee = seen
+        where += [
+            ChatConversation.status == status,
+            ChatConversation.status != ChatStatus.ENDED,
+            ChatConversation.assignee_id.is_(None)
+            if assignee is None
+            else ChatConversation.assignee_id == assignee,
+            # Already mine and answered: nothing to take.
+            (ChatConversation.assignee_id != staff.id)
+            | (ChatConversation.status == ChatStatus.WAITING),
+        ]
     changed = db.session.execute(
         update(ChatConversation)
-        .where(ChatConversation.id == conv.id, ChatConversation.status != ChatStatus.ENDED)
+        .where(*where)
         .values(assignee_id=staff.id, status=ChatStatus.ACTIVE)
     ).rowcount
     if not changed:
         db.session.rollback()
+        db.session.refresh(conv)
         return False
     _add(conv, staff, staff.name, kind="joined")
     db.session.commit()

@@ -16,12 +16,12 @@ from academy.accounts.models import User
 from academy.chat import services
 from academy.chat.blueprint import bp, conversation_or_404, stream_response
 from academy.chat.broker import STAFF
-from academy.chat.models import ChatMessage
+from academy.chat.models import ChatMessage, ChatStatus
 from academy.conduct.forms import CATEGORIES
 from academy.conduct.models import IncidentCategory
 from academy.core.clock import now
 from academy.core.errors import DomainError
-from academy.core.params import id_arg
+from academy.core.params import id_arg, to_id
 from academy.core.security import not_activity, same_origin, staff_required
 from academy.extensions import db
 
@@ -122,10 +122,21 @@ def conversation(conversation_id: int) -> str:
 @staff_required
 def take(conversation_id: int) -> Response:
     conv = conversation_or_404(conversation_id)
-    if not services.take(conv, current_user):
+    # From the conversation's page: the status and assignee it showed; from the queue: still
+    # waiting.
+    seen = None
+    if "status" in request.form:
+        seen = (request.form["status"], to_id(request.form.get("assignee")))
+    if services.take(conv, current_user, seen):
+        return redirect(url_for(".conversation", conversation_id=conv.id))
+    if conv.status == ChatStatus.ENDED:
         flash(_("This conversation has ended."), "error")
         return redirect(url_for(".console"))
-    return redirect(url_for(".conversation", conversation_id=conv.id))
+    holder = db.session.get(User, conv.assignee_id) if conv.assignee_id else None
+    if holder is None or holder.id == current_user.id:  # a double click: the first took it
+        return redirect(url_for(".conversation", conversation_id=conv.id))
+    flash(_("This conversation was already taken by %(name)s.", name=holder.name), "error")
+    return redirect(url_for(".console"))
 
 
 @bp.post("/staff/chat/<int:conversation_id>/transfer")
