@@ -247,13 +247,24 @@ def _store(upload: FileStorage | None) -> tuple[str, str, str] | None:
     return store_file(data, upload.filename, "file", attachment_dir())
 
 
-def _lock(conv: ChatConversation) -> None:
+def _lock(conv: ChatConversation) -> bool:
     """Messages of one conversation are written one after the other (the row lock lasts until
     the commit), so their ids are in the order they become visible: a stream that has read up
     to id n never sees a smaller id commit later and skips it. (PostgreSQL; SQLite has one
-    writer at a time anyway. take/transfer/end hold the lock through their UPDATE.)"""
+    writer at a time anyway. take/transfer/end hold the lock through their UPDATE.)
+
+    Whether the conversation is still open, read under that lock (a compare-and-set that
+    changes nothing; on SQLite it is the write that takes the lock): a message posted as the
+    conversation ends is refused, never stored after its "ended" line."""
     db.session.execute(
         select(ChatConversation.id).where(ChatConversation.id == conv.id).with_for_update()
+    )
+    return bool(
+        db.session.execute(
+            update(ChatConversation)
+            .where(ChatConversation.id == conv.id, ChatConversation.status != ChatStatus.ENDED)
+            .values(status=ChatConversation.status)
+        ).rowcount
     )
 
 
@@ -321,9 +332,9 @@ def start(user: User, body: str, upload: FileStorage | None = None) -> Started:
     except IntegrityError:  # another request opened one in the meantime: post into it
         db.session.rollback()
         conv = open_conversation(user)
-        if conv is None:  # it has ended since: start again
+        if conv is None or not _lock(conv):  # it has ended since: start again
+            db.session.rollback()
             raise DomainError(_l("Send your message again, please.")) from None
-        _lock(conv)
     _add(conv, user, body, stored=stored)
     db.session.commit()
     _publish(conv, {"type": "message"}, queue=True)
@@ -342,7 +353,10 @@ def post(
         raise DomainError(explain(decision), "body")
     body = _check_body(body, upload is not None and bool(upload.filename))
     stored = _store(upload)
-    _lock(conv)
+    if not _lock(conv):  # it ended while this message was on its way
+        db.session.rollback()
+        db.session.refresh(conv)
+        raise DomainError(_l("This conversation has ended."), "body")
     message = _add(conv, user, body, stored=stored)
     joined = False
     if user.is_staff:
