@@ -21,6 +21,7 @@ from academy.conduct.forms import CATEGORIES
 from academy.conduct.models import IncidentCategory
 from academy.core.clock import now
 from academy.core.errors import DomainError
+from academy.core.forms import form_text
 from academy.core.params import id_arg, to_id
 from academy.core.security import not_activity, same_origin, staff_required
 from academy.extensions import db
@@ -173,7 +174,7 @@ def report(message_id: int) -> str | Response:
                 message,
                 by=current_user,
                 category=IncidentCategory(category),
-                description=request.form.get("description", "")[:5000],
+                description=form_text("description")[:5000],
             )
         except DomainError as e:
             error = e

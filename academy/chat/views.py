@@ -32,6 +32,7 @@ from academy.chat.blueprint import (
 from academy.chat.broker import channel_of
 from academy.chat.models import ChatMessage, ChatStatus
 from academy.core.errors import DomainError
+from academy.core.forms import form_text
 from academy.core.params import int_arg
 from academy.core.security import not_activity, same_origin
 from academy.core.text import download_name
@@ -71,9 +72,7 @@ def widget() -> str | Response:
 @limiter.limit(_message_limit, key_func=_per_user)
 def start() -> Response:
     try:
-        started = services.start(
-            current_user, request.form.get("body", ""), request.files.get("file")
-        )
+        started = services.start(current_user, form_text("body"), request.files.get("file"))
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for(".widget"))
@@ -97,9 +96,7 @@ def start() -> Response:
 def post_message(conversation_id: int) -> Any:
     conv = conversation_or_404(conversation_id)
     try:
-        message = services.post(
-            conv, current_user, request.form.get("body", ""), request.files.get("file")
-        )
+        message = services.post(conv, current_user, form_text("body"), request.files.get("file"))
     except DomainError as error:
         if wants_json():
             ended = conv.status == ChatStatus.ENDED
@@ -164,7 +161,7 @@ def rate(conversation_id: int) -> Response:
     conv = conversation_or_404(conversation_id)
     try:
         rating = int_arg("rating", 0, minimum=0, maximum=5, source="form") or None
-        services.rate(conv, current_user, rating, request.form.get("comment", ""))
+        services.rate(conv, current_user, rating, form_text("comment"))
     except DomainError as error:
         flash(error.message, "error")
     else:

@@ -8,6 +8,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from academy.chat import services
 from academy.chat.models import ChatConversation, ChatMessage
 from academy.support.models import SupportRequest
 
@@ -202,3 +203,44 @@ def test_a_long_open_chat_page_gets_fresh_csrf_tokens(client, login, member, con
     headers["X-CSRFToken"] = sent.get_json()["csrf_token"]
     assert client.post(path, data={"body": "next"}, headers=headers).status_code == 201
     assert [m.body for m in ChatMessage.query.order_by(ChatMessage.id)][-2:] == ["again", "next"]
+
+
+def test_a_nul_byte_is_dropped_from_messages_ratings_and_incidents(
+    client, login, member, staff, db
+):
+    """PostgreSQL refuses NUL in text: each text the chat takes is stored without it (no 500,
+    on either database)."""
+    from academy.conduct.models import Incident
+    from academy.feedback.models import FeedbackItem
+
+    login(member)
+    assert client.post("/chat/start", data={"body": "Hel\x00lo"}).status_code == 302
+    conv = services.open_conversation(member)
+    r = client.post(
+        f"/chat/{conv.id}/messages",
+        data={"body": "ag\x00ain"},
+        headers={"Accept": "application/json"},
+    )
+    assert r.status_code == 201 and r.get_json()["body"] == "again"
+    login(staff)
+    message = ChatMessage.query.order_by(ChatMessage.id).first()
+    r = client.post(
+        f"/staff/chat/messages/{message.id}/incident",
+        data={"category": "offensive_language", "description": "Ru\x00de"},
+    )
+    assert r.status_code == 302
+    client.post(f"/chat/{conv.id}/end")
+    login(member)
+    assert (
+        client.post(
+            f"/chat/{conv.id}/rating", data={"rating": "5", "comment": "Go\x00od"}
+        ).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert [m.body for m in ChatMessage.query.filter_by(kind="text").order_by(ChatMessage.id)] == [
+        "Hello",
+        "again",
+    ]
+    assert db.session.scalar(sa.select(Incident.description)) == "Rude"
+    assert db.session.scalar(sa.select(FeedbackItem.message)) == "Good"
