@@ -14,7 +14,13 @@ from werkzeug.wrappers import Response
 
 from academy.accounts.models import User
 from academy.chat import services
-from academy.chat.blueprint import bp, conversation_or_404, stream_response
+from academy.chat.blueprint import (
+    bp,
+    conversation_or_404,
+    per_user,
+    stream_limit,
+    stream_response,
+)
 from academy.chat.broker import STAFF
 from academy.chat.models import ChatMessage, ChatStatus
 from academy.conduct.forms import CATEGORIES
@@ -24,7 +30,7 @@ from academy.core.errors import DomainError
 from academy.core.forms import form_text
 from academy.core.params import id_arg, to_id
 from academy.core.security import not_activity, same_origin, staff_required
-from academy.extensions import db
+from academy.extensions import db, limiter
 
 WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
             _l("Saturday"), _l("Sunday")]  # fmt: skip
@@ -55,6 +61,7 @@ def queue() -> str:
 @bp.get("/staff/chat/stream")
 @staff_required
 @not_activity
+@limiter.limit(stream_limit, key_func=per_user)
 def queue_stream() -> Response:
     if not same_origin():
         abort(403)

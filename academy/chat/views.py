@@ -26,6 +26,9 @@ from academy.chat.blueprint import (
     bp,
     conversation_or_404,
     cursor_of,
+    ended_stream_response,
+    per_user,
+    stream_limit,
     stream_response,
     wants_json,
 )
@@ -42,10 +45,6 @@ from academy.scheduling.policy import POLICY
 
 def _message_limit() -> str:
     return str(current_app.config["CHAT_MESSAGE_RATE_LIMIT"])
-
-
-def _per_user() -> str:
-    return f"chat:{current_user.get_id() or request.remote_addr}"
 
 
 @bp.get("/chat")
@@ -69,7 +68,7 @@ def widget() -> str | Response:
 
 @bp.post("/chat/start")
 @login_required
-@limiter.limit(_message_limit, key_func=_per_user)
+@limiter.limit(_message_limit, key_func=per_user)
 def start() -> Response:
     try:
         started = services.start(current_user, form_text("body"), request.files.get("file"))
@@ -92,7 +91,7 @@ def start() -> Response:
 
 @bp.post("/chat/<int:conversation_id>/messages")
 @login_required
-@limiter.limit(_message_limit, key_func=_per_user)
+@limiter.limit(_message_limit, key_func=per_user)
 def post_message(conversation_id: int) -> Any:
     conv = conversation_or_404(conversation_id)
     try:
@@ -134,12 +133,15 @@ def typing(conversation_id: int) -> tuple[str, int]:
 @bp.get("/chat/<int:conversation_id>/stream")
 @login_required
 @not_activity
+@limiter.limit(stream_limit, key_func=per_user)
 def stream(conversation_id: int) -> Response:
     """The conversation as Server-Sent Events; the session is the page's, and only pages of
     this site may open it (Origin / Fetch Metadata)."""
     if not same_origin():
         abort(403)
     conv = conversation_or_404(conversation_id)
+    if conv.status == ChatStatus.ENDED:
+        return ended_stream_response(conv.id, cursor_of())
     return stream_response(channel_of(conv.id), cursor_of())
 
 

@@ -244,3 +244,60 @@ def test_a_nul_byte_is_dropped_from_messages_ratings_and_incidents(
     ]
     assert db.session.scalar(sa.select(Incident.description)) == "Rude"
     assert db.session.scalar(sa.select(FeedbackItem.message)) == "Good"
+
+
+def test_an_ended_conversations_stream_replays_and_ends_without_subscribing(
+    client, login, member, conversation
+):
+    from academy.chat.broker import broker
+
+    login(member)
+    client.post(f"/chat/{conversation.id}/end")
+    r = client.get(f"/chat/{conversation.id}/stream", headers=SAME_ORIGIN)
+    assert broker().subscribers() == 0  # nothing will come: no subscription, no thread held
+    events = _events(r)
+    assert [e["kind"] for e in events] == ["text", "ended"]
+    # Everything seen: 204, which tells EventSource not to reconnect.
+    after = client.get(
+        f"/chat/{conversation.id}/stream",
+        headers={**SAME_ORIGIN, "Last-Event-ID": str(events[-1]["id"])},
+    )
+    assert after.status_code == 204
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, CHAT_STREAM_RATE_LIMIT="2 per minute")
+def test_streams_are_rate_limited_per_user(client, login, member, staff, conversation):
+    login(member)
+    path = f"/chat/{conversation.id}/stream"
+    codes = []
+    for _ in range(3):
+        r = client.get(path, headers=SAME_ORIGIN)
+        codes.append(r.status_code)
+        r.close()
+    assert codes == [200, 200, 429]
+    login(staff)
+    codes = []
+    for _ in range(3):
+        r = client.get("/staff/chat/stream", headers=SAME_ORIGIN)
+        codes.append(r.status_code)
+        r.close()
+    assert codes == [200, 200, 429]
+
+
+@pytest.mark.app_config(CHAT_STREAMS_PER_USER=2)
+def test_a_user_holds_at_most_the_capped_number_of_open_streams(
+    client, login, member, conversation
+):
+    from academy.chat.blueprint import open_streams
+
+    login(member)
+    path = f"/chat/{conversation.id}/stream"
+    first, second = (client.get(path, headers=SAME_ORIGIN) for _ in range(2))
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert client.get(path, headers=SAME_ORIGIN).status_code == 429
+    first.close()  # a tab closed: its slot is free again
+    third = client.get(path, headers=SAME_ORIGIN)
+    assert third.status_code == 200
+    second.close()
+    third.close()
+    assert open_streams.count(str(member.id)) == 0
