@@ -70,7 +70,9 @@ class OpenStreams:
             return self._open[user]
 
 
-open_streams = OpenStreams()
+def open_streams() -> OpenStreams:
+    """This process's count (one per app)."""
+    return current_app.extensions.setdefault("chat_open_streams", OpenStreams())
 
 
 def event_stream(app: Flask, sub: Subscription, cursor: int, replay: bool = True) -> Iterator[str]:
@@ -117,17 +119,18 @@ def _sse_response(body: Iterator[str]) -> Response:
 
 def stream_response(channel: str, cursor: int, replay: bool = True) -> Response:
     user = str(current_user.get_id())
-    if not open_streams.acquire(user, current_app.config["CHAT_STREAMS_PER_USER"]):
+    counts = open_streams()
+    if not counts.acquire(user, current_app.config["CHAT_STREAMS_PER_USER"]):
         abort(429)
     try:
         sub = broker().subscribe(channel)
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         response = _sse_response(event_stream(app, sub, cursor, replay))
     except BaseException:
-        open_streams.release(user)
+        counts.release(user)
         raise
     # Called when the server closes the response, whether its body was read or not.
-    response.call_on_close(lambda: open_streams.release(user))
+    response.call_on_close(lambda: counts.release(user))
     return response
 
 
