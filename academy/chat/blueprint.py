@@ -86,14 +86,16 @@ def event_stream(app: Flask, sub: Subscription, cursor: int, replay: bool = True
         yield "retry: 2000\n\n"
         wake = replay
         while True:
-            if wake and conversation_id is not None:
+            while wake and conversation_id is not None:  # until it has read everything
                 with app.app_context():
                     events = services.events_after(conversation_id, cursor)
                     db.session.remove()
                 for item in events:
                     cursor = item["id"]
                     yield _sse("message", item, item["id"])
-            elif wake:
+                if len(events) < services.EVENTS_LIMIT:
+                    break
+            if wake and conversation_id is None:
                 yield _sse("queue", {})
             if time.monotonic() >= deadline:
                 return  # the browser reconnects (Last-Event-ID) and is checked again
@@ -141,7 +143,13 @@ def ended_stream_response(conversation_id: int, cursor: int) -> Response:
     events = services.events_after(conversation_id, cursor)
     if not events:
         return Response(status=204)
-    return _sse_response(iter([_sse("message", e, e["id"]) for e in events]))
+    blocks = []
+    while events:
+        blocks += [_sse("message", e, e["id"]) for e in events]
+        if len(events) < services.EVENTS_LIMIT:
+            break
+        events = services.events_after(conversation_id, events[-1]["id"])
+    return _sse_response(iter(blocks))
 
 
 def cursor_of() -> int:

@@ -191,9 +191,16 @@ def messages_after(conversation_id: int, cursor: int, limit: int = 500) -> list[
     )
 
 
-def events_after(conversation_id: int, cursor: int, limit: int = 500) -> list[dict[str, Any]]:
+EVENTS_LIMIT = 500  # messages read per statement by a stream (it reads again while it gets as many)
+
+
+def events_after(
+    conversation_id: int, cursor: int, limit: int | None = None
+) -> list[dict[str, Any]]:
     """What a stream sends on a wake-up, in one statement: the messages after its cursor
-    with their authors' names."""
+    with their authors' names, at most `limit` (EVENTS_LIMIT): a stream that got as many asks
+    again after the last one."""
+    limit = limit or EVENTS_LIMIT
     rows = db.session.execute(
         select(ChatMessage, User.name)
         .outerjoin(User, User.id == ChatMessage.author_id)

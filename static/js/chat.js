@@ -105,6 +105,8 @@
     }
 
     function ended() {
+      finished = true;
+      clearTimeout(retryTimer);
       if (form) form.hidden = true;
       if (source) source.close();
       status.textContent = d.tEnded;
@@ -119,14 +121,29 @@
     }
 
     let source = null;
+    let finished = false;   // the conversation has ended: nothing to reconnect for
+    let lastId = 0;         // the last stored message shown
+    let retryTimer = null;
+    let delay = 1000;       // backoff after a refused stream: 1 s, 2 s, 4 s ... up to a minute
     function connect() {
-      // The first connection replays the whole conversation; reconnects send Last-Event-ID.
-      source = new EventSource(d.stream);
-      source.addEventListener("open", () => { status.textContent = d.tConnected; });
+      // The first connection replays the whole conversation; the browser's own reconnects
+      // send Last-Event-ID. A reply other than 200 (a 429, a 5xx) closes EventSource for
+      // good: then a new one after a pause, asking for what came after the last id shown.
+      source = new EventSource(lastId ? `${d.stream}?after=${lastId}` : d.stream);
+      source.addEventListener("open", () => { status.textContent = d.tConnected; delay = 1000; });
       source.addEventListener("error", () => {
-        if (source.readyState !== EventSource.CLOSED) status.textContent = d.tReconnecting;
+        if (finished) return;
+        status.textContent = d.tReconnecting;
+        if (source.readyState !== EventSource.CLOSED) return;
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 60000);
       });
-      source.addEventListener("message", (e) => add(JSON.parse(e.data)));
+      source.addEventListener("message", (e) => {
+        const m = JSON.parse(e.data);
+        if (m.id > lastId) lastId = m.id;
+        add(m);
+      });
       source.addEventListener("typing", (e) => {
         const t = JSON.parse(e.data);
         if (t.from_staff === staff) return; // our own side

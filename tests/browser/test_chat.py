@@ -290,3 +290,32 @@ def test_a_message_sent_after_the_pages_token_expired_arrives(
 
     bodies = [m.body for m in ChatMessage.query.order_by(ChatMessage.id) if m.kind == "text"]
     assert bodies == ["First", "After an hour", "And again"]
+
+
+@pytest.mark.app_config(CHAT_STREAMS_PER_USER=1, CHAT_KEEPALIVE_SECONDS=0.5)
+def test_a_refused_stream_is_opened_again_with_backoff(
+    browser: Browser, live_server: str, make_user: Any
+) -> None:
+    """A stream answered 429 (here: a second tab over the cap of one) closes EventSource for
+    good; the page opens a new one after a pause, from the last message it shows, and the
+    team's answer arrives once the first tab is closed."""
+    member = make_user(name="Ana Client", plan="business", password=PASSWORD)
+    staff = make_user("staff", name="Ioana Staff", password=PASSWORD)
+    services.set_presence(staff, True)
+    conv = services.start(member, "Two tabs").conversation
+    ctx = _context(browser)
+    first, second = ctx.new_page(), ctx.new_page()
+    try:
+        _log_in(first, live_server, member.email)
+        first.goto(f"{live_server}/chat")
+        expect(first.locator("[data-chat-status]")).to_have_text("Connected.")
+        second.goto(f"{live_server}/chat")
+        expect(second.locator("[data-chat-status]")).to_have_text("Connection lost. Reconnecting…")
+        first.close()
+        services.post(conv, staff, "Answer after the refusal")
+        expect(second.locator("[data-chat-log]")).to_contain_text(
+            "Answer after the refusal", timeout=20_000
+        )
+        expect(second.locator("[data-chat-status]")).to_have_text("Connected.")
+    finally:
+        ctx.close()

@@ -302,3 +302,21 @@ def test_a_user_holds_at_most_the_capped_number_of_open_streams(
     third.close()
     with app.app_context():
         assert open_streams().count(str(member.id)) == 0
+
+
+@pytest.mark.app_config(CHAT_STREAM_SECONDS=0)
+def test_the_stream_reads_on_until_it_has_every_message(
+    client, login, member, conversation, monkeypatch
+):
+    """A stream reads EVENTS_LIMIT messages per statement: with more waiting it reads again,
+    open or ended, and misses none."""
+    login(member)
+    for i in range(4):
+        client.post(f"/chat/{conversation.id}/messages", data={"body": f"m{i}"})
+    monkeypatch.setattr(services, "EVENTS_LIMIT", 2)
+    path = f"/chat/{conversation.id}/stream"
+    bodies = [e["body"] for e in _events(client.get(path, headers=SAME_ORIGIN))]
+    assert bodies == ["Hello, I need help with invoices", "m0", "m1", "m2", "m3"]
+    client.post(f"/chat/{conversation.id}/end")
+    events = _events(client.get(path, headers=SAME_ORIGIN))
+    assert [e["body"] for e in events][:5] == bodies and events[-1]["kind"] == "ended"
