@@ -499,11 +499,22 @@ def send_transcript(conv: ChatConversation) -> None:
 
 
 def end_for_restricted(user_id: int) -> int:
-    """POLICY R6: a restriction ends the client's open conversations at once."""
+    """POLICY R5/R6: a restriction ends the client's open conversations at once; a firm's
+    ended subscription (R5), those of every client of that firm."""
+    firm = db.session.scalar(
+        select(Firm)
+        .join(User, User.firm_id == Firm.id)
+        .where(User.id == user_id, Firm.subscription_ended_at.is_not(None))
+    )
+    clients = (
+        select(User.id).where(User.firm_id == firm.id)
+        if firm is not None
+        else select(User.id).where(User.id == user_id)
+    )
     ended = 0
     for conv in db.session.scalars(
         select(ChatConversation).where(
-            ChatConversation.client_id == user_id, ChatConversation.status.in_(OPEN)
+            ChatConversation.client_id.in_(clients), ChatConversation.status.in_(OPEN)
         )
     ).all():
         ended += end(conv, None, "restriction")
