@@ -391,6 +391,40 @@ def post(
     return message
 
 
+def to_request(conv: ChatConversation, user: User) -> SupportRequest:
+    """POLICY R3: a waiting conversation whose team has gone (nobody online) becomes a support
+    request with the client's messages, and ends. A compare-and-set on "still waiting": a
+    staff member who takes it at that moment keeps it, and the client is told."""
+    if user.id != conv.client_id:
+        raise DomainError(_l("Only the client turns a conversation into a request."))
+    changed = db.session.execute(
+        update(ChatConversation)
+        .where(ChatConversation.id == conv.id, ChatConversation.status == ChatStatus.WAITING)
+        .values(status=ChatStatus.ENDED, ended_at=now(), ended_by="request")
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        db.session.refresh(conv)
+        raise DomainError(_l("Someone of the team has joined: the conversation goes on."))
+    lines = []
+    for m in messages_after(conv.id, 0, limit=10_000):
+        if m.kind == "text" and not m.from_staff:
+            file = str(_l("File: %(name)s", name=m.filename)) if m.filename else ""
+            lines.append("\n".join(part for part in (m.body, file) if part))
+    _add(conv, None, "request", kind="ended")
+    subject = str(_l("Chat message"))
+    body = "\n\n".join(lines)[: support.BODY_MAX] or subject
+    try:
+        request = support.open_request(user, subject, body)  # commits the end with it
+    except DomainError:
+        db.session.rollback()
+        db.session.refresh(conv)
+        raise
+    db.session.refresh(conv)
+    _publish(conv, {"type": "message"}, queue=True)
+    return request
+
+
 def typing(conv: ChatConversation, user: User) -> None:
     """Someone is typing: told to the other side, never stored."""
     if conv.status != ChatStatus.ENDED:

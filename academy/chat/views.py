@@ -60,7 +60,10 @@ def widget() -> str | Response:
         decision=decision,
         conv=conv,
         last=last,
-        online=bool(services.online_staff()) if decision and conv is None else True,
+        # Nobody online: a new message, or a conversation still waiting, goes to the inbox (R3).
+        online=bool(services.online_staff())
+        if decision and (conv is None or conv.status == ChatStatus.WAITING)
+        else True,
         hours=int(POLICY.first_response.total_seconds() // 3600),
         body_max=services.BODY_MAX,
     )
@@ -76,17 +79,35 @@ def start() -> Response:
         flash(error.message, "error")
         return redirect(url_for(".widget"))
     if started.request is not None:  # nobody online: POLICY R3
-        hours = int(POLICY.first_response.total_seconds() // 3600)
-        flash(
-            _(
-                "Nobody of the team is online now, so your message is a support request. "
-                "We answer within %(hours)d hours.",
-                hours=hours,
-            ),
-            "success",
-        )
+        _offline_notice()
         return redirect(url_for("support.request_page", request_id=started.request.id))
     return redirect(url_for(".widget"))
+
+
+def _offline_notice() -> None:
+    hours = int(POLICY.first_response.total_seconds() // 3600)
+    flash(
+        _(
+            "Nobody of the team is online now, so your message is a support request. "
+            "We answer within %(hours)d hours.",
+            hours=hours,
+        ),
+        "success",
+    )
+
+
+@bp.post("/chat/<int:conversation_id>/request")
+@login_required
+def to_request(conversation_id: int) -> Response:
+    """POLICY R3: the waiting conversation's messages as a support request; it ends."""
+    conv = conversation_or_404(conversation_id)
+    try:
+        filed = services.to_request(conv, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".widget"))
+    _offline_notice()
+    return redirect(url_for("support.request_page", request_id=filed.id))
 
 
 @bp.post("/chat/<int:conversation_id>/messages")

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from academy.chat import services
-from academy.chat.models import ChatConversation, ChatMessage
+from academy.chat.models import ChatConversation, ChatMessage, ChatStatus
 from academy.support.models import SupportRequest
 
 
@@ -320,3 +320,39 @@ def test_the_stream_reads_on_until_it_has_every_message(
     client.post(f"/chat/{conversation.id}/end")
     events = _events(client.get(path, headers=SAME_ORIGIN))
     assert [e["body"] for e in events][:5] == bodies and events[-1]["kind"] == "ended"
+
+
+def test_r3_a_waiting_chat_whose_team_went_away_becomes_a_support_request(
+    client, login, member, staff, conversation, db
+):
+    login(member)
+    client.post(f"/chat/{conversation.id}/messages", data={"body": "Still there?"})
+    assert "data-chat-offline" not in client.get("/chat").text  # the team is online
+    services.set_presence(staff, False)
+    page = client.get("/chat").text
+    assert "Nobody of the team is online now" in page
+    assert f'action="/chat/{conversation.id}/request"' in page
+    r = client.post(f"/chat/{conversation.id}/request")
+    assert r.status_code == 302 and "/support/" in r.headers["Location"]
+    filed = db.session.scalar(sa.select(SupportRequest))
+    assert filed.user_id == member.id and filed.first_response_due_at is not None  # R3 clock
+    page = client.get(r.headers["Location"]).text
+    assert "Hello, I need help with invoices" in page and "Still there?" in page
+    assert "so your message is a support request" in page
+    db.session.refresh(conversation)
+    assert conversation.status == ChatStatus.ENDED
+    # Only once, and never for a conversation the team has taken.
+    assert client.post(f"/chat/{conversation.id}/request").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(SupportRequest.id))) == 1
+
+
+def test_a_taken_chat_does_not_become_a_request(client, login, member, staff, conversation, db):
+    login(staff)
+    client.post(f"/staff/chat/{conversation.id}/take")
+    services.set_presence(staff, False)
+    login(member)
+    assert "Send as a support request" not in client.get("/chat").text
+    r = client.post(f"/chat/{conversation.id}/request")
+    page = client.get(r.headers["Location"]).text
+    assert "Someone of the team has joined: the conversation goes on." in page
+    assert db.session.scalar(sa.select(sa.func.count(SupportRequest.id))) == 0
