@@ -65,7 +65,8 @@ def queue() -> str:
 def queue_stream() -> Response:
     if not same_origin():
         abort(403)
-    return stream_response(STAFF, 0, replay=False)
+    # One `queue` event at once: what changed while the console was reconnecting is shown.
+    return stream_response(STAFF, 0)
 
 
 @bp.post("/staff/chat/presence")

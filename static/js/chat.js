@@ -238,18 +238,22 @@
   function setupConsole(root) {
     const source = new EventSource(root.dataset.stream);
     let busy = false;
+    let again = false;  // a change announced while the queue was being fetched
     source.addEventListener("queue", async () => {
-      if (busy) return;
+      if (busy) { again = true; return; }
       busy = true;
       try {
-        const response = await fetch(root.dataset.queueUrl, { credentials: "same-origin" });
-        if (response.ok) {
-          const html = await response.text();
-          const doc = new DOMParser().parseFromString(html, "text/html");
-          const fresh = doc.querySelector("[data-queue]");
-          const old = root.querySelector("[data-queue]");
-          if (fresh && old) old.replaceWith(fresh);
-        }
+        do {
+          again = false;
+          const response = await fetch(root.dataset.queueUrl, { credentials: "same-origin" });
+          if (response.ok) {
+            const html = await response.text();
+            const doc = new DOMParser().parseFromString(html, "text/html");
+            const fresh = doc.querySelector("[data-queue]");
+            const old = root.querySelector("[data-queue]");
+            if (fresh && old) old.replaceWith(fresh);
+          }
+        } while (again);
       } finally {
         busy = false;
       }

@@ -356,3 +356,11 @@ def test_a_taken_chat_does_not_become_a_request(client, login, member, staff, co
     page = client.get(r.headers["Location"]).text
     assert "Someone of the team has joined: the conversation goes on." in page
     assert db.session.scalar(sa.select(sa.func.count(SupportRequest.id))) == 0
+
+
+@pytest.mark.app_config(CHAT_STREAM_SECONDS=0)
+def test_the_console_stream_announces_the_queue_on_connect(client, login, staff):
+    """A console that reconnects reloads its queue at once (what changed meanwhile)."""
+    login(staff)
+    r = client.get("/staff/chat/stream", headers=SAME_ORIGIN)
+    assert b"".join(r.response).decode().count("event: queue") == 1
