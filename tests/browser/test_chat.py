@@ -319,3 +319,41 @@ def test_a_refused_stream_is_opened_again_with_backoff(
         expect(second.locator("[data-chat-status]")).to_have_text("Connected.")
     finally:
         ctx.close()
+
+
+def test_a_queue_change_during_the_consoles_fetch_is_fetched_again(
+    browser: Browser, live_server: str, make_user: Any, app: Any
+) -> None:
+    """The console reloads its queue on each `queue` event; one that arrives while a reload
+    is on its way is not dropped: the queue is fetched again after it."""
+    import time
+
+    staff = make_user("staff", name="Ioana Staff", password=PASSWORD)
+    services.set_presence(staff, True)
+    first, later = (make_user(name=n, plan="business") for n in ("Ana Client", "Dan Later"))
+    services.start(first, "Waiting first")
+    ctx = _context(browser)
+    desk = ctx.new_page()
+    calls: list[int] = []
+
+    def slow_first_fetch(route: Any) -> None:
+        calls.append(1)
+        if len(calls) > 1:
+            route.continue_()
+            return
+        stale = route.fetch()  # the queue before Dan writes
+        from academy.extensions import db
+
+        with app.app_context():  # the handler runs outside the test's context
+            services.start(db.session.get(type(later), later.id), "Arrived meanwhile")
+        time.sleep(1)
+        route.fulfill(response=stale)
+
+    try:
+        _log_in(desk, live_server, staff.email)
+        desk.route("**/staff/chat/queue", slow_first_fetch)
+        desk.goto(f"{live_server}/staff/chat")
+        expect(desk.locator("[data-queue]")).to_contain_text("Dan Later", timeout=10_000)
+        assert len(calls) >= 2
+    finally:
+        ctx.close()
