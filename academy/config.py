@@ -113,6 +113,9 @@ class Config:
         # stream ends after CHAT_STREAM_SECONDS: the browser reconnects, and is checked again.
         self.CHAT_KEEPALIVE_SECONDS = float(os.environ.get("CHAT_KEEPALIVE_SECONDS", "15"))
         self.CHAT_STREAM_SECONDS = float(os.environ.get("CHAT_STREAM_SECONDS", "300"))
+        # Streams opened per user (reconnects included), and open at once per user and process.
+        self.CHAT_STREAM_RATE_LIMIT = os.environ.get("CHAT_STREAM_RATE_LIMIT", "30 per minute")
+        self.CHAT_STREAMS_PER_USER = _int("CHAT_STREAMS_PER_USER", 5)
         # Invitation emails (sent and resent) per firm owner (issue 17).
         self.FIRM_INVITE_RATE_LIMIT = os.environ.get(
             "FIRM_INVITE_RATE_LIMIT", "10 per minute;60 per day"

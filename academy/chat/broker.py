@@ -121,6 +121,12 @@ class RedisBroker(Broker):
         self._ready.wait(timeout=3)
         return super().subscribe(channel)
 
+    def _wake_all(self) -> None:
+        with self._lock:
+            channels = list(self._subs)
+        for channel in channels:
+            self._deliver(channel, {"type": "message"})
+
     def publish(self, channel: str, event: Event) -> None:
         try:
             self.redis.publish(self.prefix + channel, json.dumps(event))
@@ -130,14 +136,22 @@ class RedisBroker(Broker):
 
     def _listen(self, client: Any) -> None:
         while not self._stop.is_set():
-            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            pubsub = client.pubsub()
             try:
                 pubsub.psubscribe(self.prefix + "*")
-                pubsub.get_message(timeout=1.0)  # the server's confirmation
-                self._ready.set()
                 while not self._stop.is_set():
                     item = pubsub.get_message(timeout=1.0)
-                    if item is None or item.get("type") != "pmessage":
+                    if item is None:
+                        continue
+                    if item.get("type") == "psubscribe":
+                        # The server's confirmation: the first, or after a reconnect (here, or
+                        # the client's own, which subscribes again by itself). Events published
+                        # while the connection was down are lost: every stream of this process
+                        # wakes up and reads what it missed from the database.
+                        self._ready.set()
+                        self._wake_all()
+                        continue
+                    if item.get("type") != "pmessage":
                         continue
                     channel = item["channel"].decode()[len(self.prefix) :]
                     self._deliver(channel, json.loads(item["data"]))
@@ -145,8 +159,7 @@ class RedisBroker(Broker):
                 if self._stop.is_set():
                     break
                 log.exception("chat: Redis subscription lost; retrying")
-                # Every stream re-reads the database on the next event or keep-alive.
-                time.sleep(1)
+                time.sleep(1)  # then subscribe again, and wake every stream (above)
             finally:
                 with contextlib.suppress(Exception):  # closing a dead connection
                     pubsub.close()

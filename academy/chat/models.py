@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from academy.accounts.models import User
@@ -23,7 +23,17 @@ class ChatStatus(StrEnum):
 
 class ChatConversation(db.Model):
     __tablename__ = "chat_conversations"
-    __table_args__ = (Index("ix_chat_conversations_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_chat_conversations_status_created", "status", "created_at"),
+        # One open conversation per client (a double-clicked first message: migration 0017).
+        Index(
+            "uq_chat_conversations_one_open",
+            "client_id",
+            unique=True,
+            postgresql_where=text("status <> 'ended'"),
+            sqlite_where=text("status <> 'ended'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

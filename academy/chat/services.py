@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from academy.accounts.models import Firm, Plan, Role, User
@@ -190,9 +191,16 @@ def messages_after(conversation_id: int, cursor: int, limit: int = 500) -> list[
     )
 
 
-def events_after(conversation_id: int, cursor: int, limit: int = 500) -> list[dict[str, Any]]:
+EVENTS_LIMIT = 500  # messages read per statement by a stream (it reads again while it gets as many)
+
+
+def events_after(
+    conversation_id: int, cursor: int, limit: int | None = None
+) -> list[dict[str, Any]]:
     """What a stream sends on a wake-up, in one statement: the messages after its cursor
-    with their authors' names."""
+    with their authors' names, at most `limit` (EVENTS_LIMIT): a stream that got as many asks
+    again after the last one."""
+    limit = limit or EVENTS_LIMIT
     rows = db.session.execute(
         select(ChatMessage, User.name)
         .outerjoin(User, User.id == ChatMessage.author_id)
@@ -246,13 +254,24 @@ def _store(upload: FileStorage | None) -> tuple[str, str, str] | None:
     return store_file(data, upload.filename, "file", attachment_dir())
 
 
-def _lock(conv: ChatConversation) -> None:
+def _lock(conv: ChatConversation) -> bool:
     """Messages of one conversation are written one after the other (the row lock lasts until
     the commit), so their ids are in the order they become visible: a stream that has read up
     to id n never sees a smaller id commit later and skips it. (PostgreSQL; SQLite has one
-    writer at a time anyway. take/transfer/end hold the lock through their UPDATE.)"""
+    writer at a time anyway. take/transfer/end hold the lock through their UPDATE.)
+
+    Whether the conversation is still open, read under that lock (a compare-and-set that
+    changes nothing; on SQLite it is the write that takes the lock): a message posted as the
+    conversation ends is refused, never stored after its "ended" line."""
     db.session.execute(
         select(ChatConversation.id).where(ChatConversation.id == conv.id).with_for_update()
+    )
+    return bool(
+        db.session.execute(
+            update(ChatConversation)
+            .where(ChatConversation.id == conv.id, ChatConversation.status != ChatStatus.ENDED)
+            .values(status=ChatConversation.status)
+        ).rowcount
     )
 
 
@@ -297,6 +316,10 @@ def start(user: User, body: str, upload: FileStorage | None = None) -> Started:
         raise DomainError(_l("The chat is for clients."))
     if not (decision := chat_decision(user)):  # POLICY R2, R5, R6
         raise DomainError(explain(decision))
+    # A double click or a second tab: the client's row lock makes the second start wait for
+    # the first, then see its conversation (PostgreSQL; SQLite has one writer at a time, and
+    # the unique index on open conversations refuses a second one in any case).
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     if (conv := open_conversation(user)) is not None:  # a second tab: the same conversation
         post(conv, user, body, upload)
         return Started(conversation=conv)
@@ -311,7 +334,14 @@ def start(user: User, body: str, upload: FileStorage | None = None) -> Started:
         client_id=user.id, assignee_id=staff, status=ChatStatus.WAITING, created_at=now()
     )
     db.session.add(conv)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # another request opened one in the meantime: post into it
+        db.session.rollback()
+        conv = open_conversation(user)
+        if conv is None or not _lock(conv):  # it has ended since: start again
+            db.session.rollback()
+            raise DomainError(_l("Send your message again, please.")) from None
     _add(conv, user, body, stored=stored)
     db.session.commit()
     _publish(conv, {"type": "message"}, queue=True)
@@ -330,7 +360,10 @@ def post(
         raise DomainError(explain(decision), "body")
     body = _check_body(body, upload is not None and bool(upload.filename))
     stored = _store(upload)
-    _lock(conv)
+    if not _lock(conv):  # it ended while this message was on its way
+        db.session.rollback()
+        db.session.refresh(conv)
+        raise DomainError(_l("This conversation has ended."), "body")
     message = _add(conv, user, body, stored=stored)
     joined = False
     if user.is_staff:
@@ -358,21 +391,74 @@ def post(
     return message
 
 
+def to_request(conv: ChatConversation, user: User) -> SupportRequest:
+    """POLICY R3: a waiting conversation whose team has gone (nobody online) becomes a support
+    request with the client's messages, and ends. A compare-and-set on "still waiting": a
+    staff member who takes it at that moment keeps it, and the client is told."""
+    if user.id != conv.client_id:
+        raise DomainError(_l("Only the client turns a conversation into a request."))
+    changed = db.session.execute(
+        update(ChatConversation)
+        .where(ChatConversation.id == conv.id, ChatConversation.status == ChatStatus.WAITING)
+        .values(status=ChatStatus.ENDED, ended_at=now(), ended_by="request")
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        db.session.refresh(conv)
+        raise DomainError(_l("Someone of the team has joined: the conversation goes on."))
+    lines = []
+    for m in messages_after(conv.id, 0, limit=10_000):
+        if m.kind == "text" and not m.from_staff:
+            file = str(_l("File: %(name)s", name=m.filename)) if m.filename else ""
+            lines.append("\n".join(part for part in (m.body, file) if part))
+    _add(conv, None, "request", kind="ended")
+    subject = str(_l("Chat message"))
+    body = "\n\n".join(lines)[: support.BODY_MAX] or subject
+    try:
+        request = support.open_request(user, subject, body)  # commits the end with it
+    except DomainError:
+        db.session.rollback()
+        db.session.refresh(conv)
+        raise
+    db.session.refresh(conv)
+    _publish(conv, {"type": "message"}, queue=True)
+    return request
+
+
 def typing(conv: ChatConversation, user: User) -> None:
     """Someone is typing: told to the other side, never stored."""
     if conv.status != ChatStatus.ENDED:
         _publish(conv, {"type": "typing", "from_staff": user.is_staff, "name": user.name})
 
 
-def take(conv: ChatConversation, staff: User) -> bool:
-    """A staff member takes a waiting conversation (or one routed to someone else)."""
+def take(conv: ChatConversation, staff: User, seen: tuple[str, int | None] | None = None) -> bool:
+    """A staff member takes a conversation, as a compare-and-set: from the queue (`seen`
+    None) only while it is still waiting; from its page only while its status and assignee
+    are those that page showed (`seen`). Two staff at once, or a stale page: one takes it,
+    the other gets False (nothing written, no second "joined" line) and is told who has it."""
+    where = [ChatConversation.id == conv.id]
+    if seen is None:
+        where.append(ChatConversation.status == ChatStatus.WAITING)
+    else:
+        status, assignee = seen
+        where += [
+            ChatConversation.status == status,
+            ChatConversation.status != ChatStatus.ENDED,
+            ChatConversation.assignee_id.is_(None)
+            if assignee is None
+            else ChatConversation.assignee_id == assignee,
+            # Already mine and answered: nothing to take.
+            (ChatConversation.assignee_id != staff.id)
+            | (ChatConversation.status == ChatStatus.WAITING),
+        ]
     changed = db.session.execute(
         update(ChatConversation)
-        .where(ChatConversation.id == conv.id, ChatConversation.status != ChatStatus.ENDED)
+        .where(*where)
         .values(assignee_id=staff.id, status=ChatStatus.ACTIVE)
     ).rowcount
     if not changed:
         db.session.rollback()
+        db.session.refresh(conv)
         return False
     _add(conv, staff, staff.name, kind="joined")
     db.session.commit()
@@ -447,11 +533,22 @@ def send_transcript(conv: ChatConversation) -> None:
 
 
 def end_for_restricted(user_id: int) -> int:
-    """POLICY R6: a restriction ends the client's open conversations at once."""
+    """POLICY R5/R6: a restriction ends the client's open conversations at once; a firm's
+    ended subscription (R5), those of every client of that firm."""
+    firm = db.session.scalar(
+        select(Firm)
+        .join(User, User.firm_id == Firm.id)
+        .where(User.id == user_id, Firm.subscription_ended_at.is_not(None))
+    )
+    clients = (
+        select(User.id).where(User.firm_id == firm.id)
+        if firm is not None
+        else select(User.id).where(User.id == user_id)
+    )
     ended = 0
     for conv in db.session.scalars(
         select(ChatConversation).where(
-            ChatConversation.client_id == user_id, ChatConversation.status.in_(OPEN)
+            ChatConversation.client_id.in_(clients), ChatConversation.status.in_(OPEN)
         )
     ).all():
         ended += end(conv, None, "restriction")

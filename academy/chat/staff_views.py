@@ -14,16 +14,23 @@ from werkzeug.wrappers import Response
 
 from academy.accounts.models import User
 from academy.chat import services
-from academy.chat.blueprint import bp, conversation_or_404, stream_response
+from academy.chat.blueprint import (
+    bp,
+    conversation_or_404,
+    per_user,
+    stream_limit,
+    stream_response,
+)
 from academy.chat.broker import STAFF
-from academy.chat.models import ChatMessage
+from academy.chat.models import ChatMessage, ChatStatus
 from academy.conduct.forms import CATEGORIES
 from academy.conduct.models import IncidentCategory
 from academy.core.clock import now
 from academy.core.errors import DomainError
-from academy.core.params import id_arg
+from academy.core.forms import form_text
+from academy.core.params import id_arg, to_id
 from academy.core.security import not_activity, same_origin, staff_required
-from academy.extensions import db
+from academy.extensions import db, limiter
 
 WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
             _l("Saturday"), _l("Sunday")]  # fmt: skip
@@ -54,10 +61,12 @@ def queue() -> str:
 @bp.get("/staff/chat/stream")
 @staff_required
 @not_activity
+@limiter.limit(stream_limit, key_func=per_user)
 def queue_stream() -> Response:
     if not same_origin():
         abort(403)
-    return stream_response(STAFF, 0, replay=False)
+    # One `queue` event at once: what changed while the console was reconnecting is shown.
+    return stream_response(STAFF, 0)
 
 
 @bp.post("/staff/chat/presence")
@@ -122,10 +131,21 @@ def conversation(conversation_id: int) -> str:
 @staff_required
 def take(conversation_id: int) -> Response:
     conv = conversation_or_404(conversation_id)
-    if not services.take(conv, current_user):
+    # From the conversation's page: the status and assignee it showed; from the queue: still
+    # waiting.
+    seen = None
+    if "status" in request.form:
+        seen = (request.form["status"], to_id(request.form.get("assignee")))
+    if services.take(conv, current_user, seen):
+        return redirect(url_for(".conversation", conversation_id=conv.id))
+    if conv.status == ChatStatus.ENDED:
         flash(_("This conversation has ended."), "error")
         return redirect(url_for(".console"))
-    return redirect(url_for(".conversation", conversation_id=conv.id))
+    holder = db.session.get(User, conv.assignee_id) if conv.assignee_id else None
+    if holder is None or holder.id == current_user.id:  # a double click: the first took it
+        return redirect(url_for(".conversation", conversation_id=conv.id))
+    flash(_("This conversation was already taken by %(name)s.", name=holder.name), "error")
+    return redirect(url_for(".console"))
 
 
 @bp.post("/staff/chat/<int:conversation_id>/transfer")
@@ -162,7 +182,7 @@ def report(message_id: int) -> str | Response:
                 message,
                 by=current_user,
                 category=IncidentCategory(category),
-                description=request.form.get("description", "")[:5000],
+                description=form_text("description")[:5000],
             )
         except DomainError as e:
             error = e

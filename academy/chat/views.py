@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from academy.chat import services
@@ -25,12 +26,16 @@ from academy.chat.blueprint import (
     bp,
     conversation_or_404,
     cursor_of,
+    ended_stream_response,
+    per_user,
+    stream_limit,
     stream_response,
     wants_json,
 )
 from academy.chat.broker import channel_of
 from academy.chat.models import ChatMessage, ChatStatus
 from academy.core.errors import DomainError
+from academy.core.forms import form_text
 from academy.core.params import int_arg
 from academy.core.security import not_activity, same_origin
 from academy.core.text import download_name
@@ -40,10 +45,6 @@ from academy.scheduling.policy import POLICY
 
 def _message_limit() -> str:
     return str(current_app.config["CHAT_MESSAGE_RATE_LIMIT"])
-
-
-def _per_user() -> str:
-    return f"chat:{current_user.get_id() or request.remote_addr}"
 
 
 @bp.get("/chat")
@@ -59,7 +60,10 @@ def widget() -> str | Response:
         decision=decision,
         conv=conv,
         last=last,
-        online=bool(services.online_staff()) if decision and conv is None else True,
+        # Nobody online: a new message, or a conversation still waiting, goes to the inbox (R3).
+        online=bool(services.online_staff())
+        if decision and (conv is None or conv.status == ChatStatus.WAITING)
+        else True,
         hours=int(POLICY.first_response.total_seconds() // 3600),
         body_max=services.BODY_MAX,
     )
@@ -67,49 +71,76 @@ def widget() -> str | Response:
 
 @bp.post("/chat/start")
 @login_required
-@limiter.limit(_message_limit, key_func=_per_user)
+@limiter.limit(_message_limit, key_func=per_user)
 def start() -> Response:
     try:
-        started = services.start(
-            current_user, request.form.get("body", ""), request.files.get("file")
-        )
+        started = services.start(current_user, form_text("body"), request.files.get("file"))
     except DomainError as error:
         flash(error.message, "error")
         return redirect(url_for(".widget"))
     if started.request is not None:  # nobody online: POLICY R3
-        hours = int(POLICY.first_response.total_seconds() // 3600)
-        flash(
-            _(
-                "Nobody of the team is online now, so your message is a support request. "
-                "We answer within %(hours)d hours.",
-                hours=hours,
-            ),
-            "success",
-        )
+        _offline_notice()
         return redirect(url_for("support.request_page", request_id=started.request.id))
     return redirect(url_for(".widget"))
 
 
+def _offline_notice() -> None:
+    hours = int(POLICY.first_response.total_seconds() // 3600)
+    flash(
+        _(
+            "Nobody of the team is online now, so your message is a support request. "
+            "We answer within %(hours)d hours.",
+            hours=hours,
+        ),
+        "success",
+    )
+
+
+@bp.post("/chat/<int:conversation_id>/request")
+@login_required
+def to_request(conversation_id: int) -> Response:
+    """POLICY R3: the waiting conversation's messages as a support request; it ends."""
+    conv = conversation_or_404(conversation_id)
+    try:
+        filed = services.to_request(conv, current_user)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for(".widget"))
+    _offline_notice()
+    return redirect(url_for("support.request_page", request_id=filed.id))
+
+
 @bp.post("/chat/<int:conversation_id>/messages")
 @login_required
-@limiter.limit(_message_limit, key_func=_per_user)
+@limiter.limit(_message_limit, key_func=per_user)
 def post_message(conversation_id: int) -> Any:
     conv = conversation_or_404(conversation_id)
     try:
-        message = services.post(
-            conv, current_user, request.form.get("body", ""), request.files.get("file")
-        )
+        message = services.post(conv, current_user, form_text("body"), request.files.get("file"))
     except DomainError as error:
         if wants_json():
-            return jsonify(error=error.message, ended=conv.status == ChatStatus.ENDED), 422
+            ended = conv.status == ChatStatus.ENDED
+            return jsonify(error=error.message, ended=ended, csrf_token=generate_csrf()), 422
         flash(error.message, "error")
     else:
         if wants_json():
             names = {current_user.id: current_user.name}
-            return jsonify(services.as_event(message, names)), 201
+            reply = {**services.as_event(message, names), "csrf_token": generate_csrf()}
+            return jsonify(reply), 201
     if current_user.is_staff:
         return redirect(url_for(".conversation", conversation_id=conv.id))
     return redirect(url_for(".widget"))
+
+
+@bp.get("/chat/token")
+@login_required
+@not_activity
+def token() -> Response:
+    """A fresh CSRF token for a chat page open longer than a token lives (WTF_CSRF_TIME_LIMIT):
+    the page asks for one when a message was refused with 400, then sends it again."""
+    reply = jsonify(csrf_token=generate_csrf())
+    reply.headers["Cache-Control"] = "no-store"
+    return reply
 
 
 @bp.post("/chat/<int:conversation_id>/typing")
@@ -123,12 +154,15 @@ def typing(conversation_id: int) -> tuple[str, int]:
 @bp.get("/chat/<int:conversation_id>/stream")
 @login_required
 @not_activity
+@limiter.limit(stream_limit, key_func=per_user)
 def stream(conversation_id: int) -> Response:
     """The conversation as Server-Sent Events; the session is the page's, and only pages of
     this site may open it (Origin / Fetch Metadata)."""
     if not same_origin():
         abort(403)
     conv = conversation_or_404(conversation_id)
+    if conv.status == ChatStatus.ENDED:
+        return ended_stream_response(conv.id, cursor_of())
     return stream_response(channel_of(conv.id), cursor_of())
 
 
@@ -150,7 +184,7 @@ def rate(conversation_id: int) -> Response:
     conv = conversation_or_404(conversation_id)
     try:
         rating = int_arg("rating", 0, minimum=0, maximum=5, source="form") or None
-        services.rate(conv, current_user, rating, request.form.get("comment", ""))
+        services.rate(conv, current_user, rating, form_text("comment"))
     except DomainError as error:
         flash(error.message, "error")
     else:

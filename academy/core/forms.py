@@ -74,6 +74,11 @@ def query_text(name: str = "q", max_length: int = 200) -> str:
     return _drop_nul(request.args.get(name, "")).strip()[:max_length]
 
 
+def form_text(name: str) -> str:
+    """A posted text field read without a form class (the chat's fetch posts): without NUL."""
+    return _drop_nul(request.form.get(name, ""))
+
+
 def show_error(form: FlaskForm, error: DomainError) -> None:
     """Put a service's error beside its field, or at the top of the page when it has none."""
     field = getattr(form, error.field, None) if error.field else None

@@ -105,6 +105,8 @@
     }
 
     function ended() {
+      finished = true;
+      clearTimeout(retryTimer);
       if (form) form.hidden = true;
       if (source) source.close();
       status.textContent = d.tEnded;
@@ -119,14 +121,29 @@
     }
 
     let source = null;
+    let finished = false;   // the conversation has ended: nothing to reconnect for
+    let lastId = 0;         // the last stored message shown
+    let retryTimer = null;
+    let delay = 1000;       // backoff after a refused stream: 1 s, 2 s, 4 s ... up to a minute
     function connect() {
-      // The first connection replays the whole conversation; reconnects send Last-Event-ID.
-      source = new EventSource(d.stream);
-      source.addEventListener("open", () => { status.textContent = d.tConnected; });
+      // The first connection replays the whole conversation; the browser's own reconnects
+      // send Last-Event-ID. A reply other than 200 (a 429, a 5xx) closes EventSource for
+      // good: then a new one after a pause, asking for what came after the last id shown.
+      source = new EventSource(lastId ? `${d.stream}?after=${lastId}` : d.stream);
+      source.addEventListener("open", () => { status.textContent = d.tConnected; delay = 1000; });
       source.addEventListener("error", () => {
-        if (source.readyState !== EventSource.CLOSED) status.textContent = d.tReconnecting;
+        if (finished) return;
+        status.textContent = d.tReconnecting;
+        if (source.readyState !== EventSource.CLOSED) return;
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 60000);
       });
-      source.addEventListener("message", (e) => add(JSON.parse(e.data)));
+      source.addEventListener("message", (e) => {
+        const m = JSON.parse(e.data);
+        if (m.id > lastId) lastId = m.id;
+        add(m);
+      });
       source.addEventListener("typing", (e) => {
         const t = JSON.parse(e.data);
         if (t.from_staff === staff) return; // our own side
@@ -151,9 +168,34 @@
       const t = Date.now();
       if (t - lastTypingSent < 2500 || !input.value) return;
       lastTypingSent = t;
-      fetch(d.typing, { method: "POST", headers: { "X-CSRFToken": d.csrf }, credentials: "same-origin" })
+      fetch(d.typing, { method: "POST", headers: { "X-CSRFToken": csrf }, credentials: "same-origin" })
         .catch(() => {});
     });
+
+    // The CSRF token expires an hour after the page loaded (as on the quiz pages): each
+    // answer brings a fresh one, and a message refused with 400 asks for one and is sent again.
+    let csrf = d.csrf;
+    const tokenInput = form.querySelector('input[name="csrf_token"]');
+    const setToken = (value) => {
+      if (!value) return;
+      csrf = value;
+      if (tokenInput) tokenInput.value = value;
+    };
+    const refreshToken = async () => {
+      try {
+        const response = await fetch(d.tokenUrl, {
+          credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+        });
+        if (response.ok) setToken((await response.json()).csrf_token);
+      } catch (error) { /* offline: the send fails and says so */ }
+    };
+    const send = (data) => {
+      data.set("csrf_token", csrf);
+      return fetch(d.post, {
+        method: "POST", body: data, credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf, Accept: "application/json" },
+      });
+    };
 
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
@@ -171,11 +213,16 @@
       input.value = "";
       if (fileInput) fileInput.value = "";
       try {
-        const response = await fetch(d.post, {
-          method: "POST", body: data, credentials: "same-origin",
-          headers: { "X-CSRFToken": d.csrf, Accept: "application/json" },
-        });
-        const answer = await response.json().catch(() => ({}));
+        let response = await send(data);
+        let answer = await response.json().catch(() => null);
+        if (!answer && response.status === 400) {
+          // Not our JSON: the CSRF token had expired. Fetch a fresh one and send again.
+          await refreshToken();
+          response = await send(data);
+          answer = await response.json().catch(() => null);
+        }
+        answer = answer || {};
+        setToken(answer.csrf_token);
         if (!response.ok) throw new Error(answer.error || d.tFailed);
         if (shown(answer.id)) li.remove(); // the stream was faster
         else { render(answer, li); li.dataset.id = String(answer.id); }
@@ -191,18 +238,22 @@
   function setupConsole(root) {
     const source = new EventSource(root.dataset.stream);
     let busy = false;
+    let again = false;  // a change announced while the queue was being fetched
     source.addEventListener("queue", async () => {
-      if (busy) return;
+      if (busy) { again = true; return; }
       busy = true;
       try {
-        const response = await fetch(root.dataset.queueUrl, { credentials: "same-origin" });
-        if (response.ok) {
-          const html = await response.text();
-          const doc = new DOMParser().parseFromString(html, "text/html");
-          const fresh = doc.querySelector("[data-queue]");
-          const old = root.querySelector("[data-queue]");
-          if (fresh && old) old.replaceWith(fresh);
-        }
+        do {
+          again = false;
+          const response = await fetch(root.dataset.queueUrl, { credentials: "same-origin" });
+          if (response.ok) {
+            const html = await response.text();
+            const doc = new DOMParser().parseFromString(html, "text/html");
+            const fresh = doc.querySelector("[data-queue]");
+            const old = root.querySelector("[data-queue]");
+            if (fresh && old) old.replaceWith(fresh);
+          }
+        } while (again);
       } finally {
         busy = false;
       }

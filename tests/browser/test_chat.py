@@ -249,3 +249,111 @@ def test_the_embedded_default_needs_no_other_service(
     finally:
         client_ctx.close()
         staff_ctx.close()
+
+
+def test_a_message_sent_after_the_pages_token_expired_arrives(
+    browser: Browser, live_server: str, make_user: Any
+) -> None:
+    """A chat page open longer than a CSRF token lives: the refused send (400) fetches a fresh
+    token and is sent again, once; the next send uses the token that answer brought."""
+    member = make_user(name="Ana Client", plan="business", password=PASSWORD)
+    staff = make_user("staff", name="Ioana Staff", password=PASSWORD)
+    services.set_presence(staff, True)
+    ctx = _context(browser)
+    page = ctx.new_page()
+    try:
+        _log_in(page, live_server, member.email)
+        page.goto(f"{live_server}/chat")
+        page.get_by_label("Your message").fill("First")
+        page.get_by_role("button", name="Send to the team").click()
+        expect(page.locator("[data-chat-log]")).to_contain_text("First")
+        # What an hour does to the page's token.
+        page.evaluate(
+            """() => {
+              document.querySelector("[data-chat]").dataset.csrf = "expired";
+              for (const i of document.querySelectorAll('input[name="csrf_token"]'))
+                i.value = "expired";
+            }"""
+        )
+        page.get_by_label("Your message").fill("After an hour")
+        page.get_by_label("Your message").press("Enter")
+        expect(page.locator(".chat__message--mine").last).not_to_have_class(
+            "chat__message--pending chat__message--failed"
+        )
+        expect(page.locator("[data-chat-error]")).to_have_text("")
+        page.get_by_label("Your message").fill("And again")
+        page.get_by_label("Your message").press("Enter")
+        expect(page.locator("[data-chat-log]")).to_contain_text("And again")
+    finally:
+        ctx.close()
+    from academy.chat.models import ChatMessage
+
+    bodies = [m.body for m in ChatMessage.query.order_by(ChatMessage.id) if m.kind == "text"]
+    assert bodies == ["First", "After an hour", "And again"]
+
+
+@pytest.mark.app_config(CHAT_STREAMS_PER_USER=1, CHAT_KEEPALIVE_SECONDS=0.5)
+def test_a_refused_stream_is_opened_again_with_backoff(
+    browser: Browser, live_server: str, make_user: Any
+) -> None:
+    """A stream answered 429 (here: a second tab over the cap of one) closes EventSource for
+    good; the page opens a new one after a pause, from the last message it shows, and the
+    team's answer arrives once the first tab is closed."""
+    member = make_user(name="Ana Client", plan="business", password=PASSWORD)
+    staff = make_user("staff", name="Ioana Staff", password=PASSWORD)
+    services.set_presence(staff, True)
+    conv = services.start(member, "Two tabs").conversation
+    ctx = _context(browser)
+    first, second = ctx.new_page(), ctx.new_page()
+    try:
+        _log_in(first, live_server, member.email)
+        first.goto(f"{live_server}/chat")
+        expect(first.locator("[data-chat-status]")).to_have_text("Connected.")
+        second.goto(f"{live_server}/chat")
+        expect(second.locator("[data-chat-status]")).to_have_text("Connection lost. Reconnecting…")
+        first.close()
+        services.post(conv, staff, "Answer after the refusal")
+        expect(second.locator("[data-chat-log]")).to_contain_text(
+            "Answer after the refusal", timeout=20_000
+        )
+        expect(second.locator("[data-chat-status]")).to_have_text("Connected.")
+    finally:
+        ctx.close()
+
+
+def test_a_queue_change_during_the_consoles_fetch_is_fetched_again(
+    browser: Browser, live_server: str, make_user: Any, app: Any
+) -> None:
+    """The console reloads its queue on each `queue` event; one that arrives while a reload
+    is on its way is not dropped: the queue is fetched again after it."""
+    import time
+
+    staff = make_user("staff", name="Ioana Staff", password=PASSWORD)
+    services.set_presence(staff, True)
+    first, later = (make_user(name=n, plan="business") for n in ("Ana Client", "Dan Later"))
+    services.start(first, "Waiting first")
+    ctx = _context(browser)
+    desk = ctx.new_page()
+    calls: list[int] = []
+
+    def slow_first_fetch(route: Any) -> None:
+        calls.append(1)
+        if len(calls) > 1:
+            route.continue_()
+            return
+        stale = route.fetch()  # the queue before Dan writes
+        from academy.extensions import db
+
+        with app.app_context():  # the handler runs outside the test's context
+            services.start(db.session.get(type(later), later.id), "Arrived meanwhile")
+        time.sleep(1)
+        route.fulfill(response=stale)
+
+    try:
+        _log_in(desk, live_server, staff.email)
+        desk.route("**/staff/chat/queue", slow_first_fetch)
+        desk.goto(f"{live_server}/staff/chat")
+        expect(desk.locator("[data-queue]")).to_contain_text("Dan Later", timeout=10_000)
+        assert len(calls) >= 2
+    finally:
+        ctx.close()

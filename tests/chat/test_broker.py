@@ -83,3 +83,39 @@ def test_an_open_stream_gets_a_message_posted_after_it_connected(
         if "Answer from staff" in text:
             break
     assert any("Answer from staff" in s for s in seen)
+
+
+def test_after_a_lost_redis_subscription_every_local_stream_is_woken(redis_url):
+    """Events published while the subscription was down are lost: once it is back, every
+    stream of the process gets a wake-up and reads what it missed from the database."""
+    import redis
+
+    prefix = f"test16:{uuid.uuid4().hex}:"
+    receiver, sender = RedisBroker(redis_url, prefix), RedisBroker(redis_url, prefix)
+    client = receiver.redis
+    made: list = []
+    original = client.pubsub
+
+    def capture(**kw):
+        made.append(original(**kw))
+        return made[-1]
+
+    client.pubsub = capture
+    admin = redis.Redis.from_url(redis_url)
+    try:
+        chat, console = receiver.subscribe("c7"), receiver.subscribe("staff")
+        for sub in (chat, console):  # whatever came with the first subscription
+            while sub.get(timeout=0.3) is not None:
+                pass
+        port = made[0].connection._sock.getsockname()[1]
+        assert admin.client_kill(f"127.0.0.1:{port}")  # the server drops the subscription
+        assert chat.get(timeout=10) == {"type": "message"}
+        assert console.get(timeout=1) == {"type": "message"}
+        sender.publish("c7", {"type": "typing", "from_staff": True, "name": "I"})
+        assert chat.get(timeout=3) == {"type": "typing", "from_staff": True, "name": "I"}
+        chat.close()
+        console.close()
+    finally:
+        admin.close()
+        receiver.close()
+        sender.close()

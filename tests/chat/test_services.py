@@ -251,3 +251,61 @@ def test_a_message_cannot_become_visible_before_an_earlier_one(
     assert finished and finished[0] > committed
     bodies = [m.body for m in services.messages_after(conversation.id, 0) if m.kind == "text"]
     assert bodies == ["Hello, I need help with invoices", "earlier", "later"]
+
+
+def test_a_message_posted_as_the_conversation_ends_is_refused(conversation, member, app, db):
+    """The end is being written (its transaction open) when the client's message arrives: the
+    message waits for it, then is refused, never stored after the "ended" line."""
+    import threading
+
+    conn = db.engine.connect()
+    trans = conn.begin()
+    conn.execute(
+        sa.update(ChatConversation)
+        .where(ChatConversation.id == conversation.id)
+        .values(status="ended", ended_by="staff")
+    )
+    outcome: list[str] = []
+
+    def meanwhile() -> None:
+        with app.app_context():
+            conv = db.session.get(ChatConversation, conversation.id)
+            try:
+                services.post(conv, db.session.get(type(member), member.id), "too late")
+                outcome.append("stored")
+            except DomainError as error:
+                outcome.append(str(error.message))
+            db.session.remove()
+
+    thread = threading.Thread(target=meanwhile)
+    thread.start()
+    thread.join(timeout=0.5)
+    trans.commit()
+    conn.close()
+    thread.join(timeout=20)
+    assert outcome == ["This conversation has ended."]
+    bodies = [m.body for m in services.messages_after(conversation.id, 0)]
+    assert "too late" not in bodies
+
+
+def test_r5_r6_ending_the_firms_subscription_ends_every_open_chat_of_its_clients(
+    member, make_user, start, staff, db, app, client, login
+):
+    colleague = make_user(name="Dan Colleague", firm=member.firm)
+    outsider = make_user(name="Other Firm")
+    mine, theirs, other = (start(u).conversation for u in (member, colleague, outsider))
+    reporter, reviewer = make_user("staff"), make_user("staff")
+    with request_context(app):
+        incident = conduct.report_incident(
+            member, by=reporter, category=IncidentCategory.HARASSMENT, description="x"
+        )
+    login(reviewer)
+    r = client.post(
+        f"/staff/incidents/{incident.id}", data={"measure": "end_subscription", "reason": "y"}
+    )
+    assert r.status_code == 302
+    for conv in (mine, theirs, other):
+        db.session.refresh(conv)
+    assert (mine.status, mine.ended_by) == (ChatStatus.ENDED, "restriction")
+    assert (theirs.status, theirs.ended_by) == (ChatStatus.ENDED, "restriction")
+    assert other.status == ChatStatus.WAITING

@@ -8,7 +8,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from academy.chat.models import ChatConversation, ChatMessage
+from academy.chat import services
+from academy.chat.models import ChatConversation, ChatMessage, ChatStatus
 from academy.support.models import SupportRequest
 
 
@@ -184,3 +185,182 @@ def test_the_console_runs_the_same_statements_for_1_and_30_waiting(
         page = client.get("/staff/chat").text
     assert page.count("Take the chat with") == 30
     assert many.count == few.count
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_long_open_chat_page_gets_fresh_csrf_tokens(client, login, member, conversation):
+    """A token lives an hour (WTF_CSRF_TIME_LIMIT); a chat page stays open longer: each JSON
+    answer brings a fresh token, and the page can ask for one after a 400."""
+    login(member)
+    path = f"/chat/{conversation.id}/messages"
+    refused = client.post(path, data={"body": "stale"}, headers={"Accept": "application/json"})
+    assert refused.status_code == 400
+    fresh = client.get("/chat/token")
+    assert fresh.status_code == 200 and fresh.headers["Cache-Control"] == "no-store"
+    headers = {"Accept": "application/json", "X-CSRFToken": fresh.get_json()["csrf_token"]}
+    sent = client.post(path, data={"body": "again"}, headers=headers)
+    assert sent.status_code == 201
+    headers["X-CSRFToken"] = sent.get_json()["csrf_token"]
+    assert client.post(path, data={"body": "next"}, headers=headers).status_code == 201
+    assert [m.body for m in ChatMessage.query.order_by(ChatMessage.id)][-2:] == ["again", "next"]
+
+
+def test_a_nul_byte_is_dropped_from_messages_ratings_and_incidents(
+    client, login, member, staff, db
+):
+    """PostgreSQL refuses NUL in text: each text the chat takes is stored without it (no 500,
+    on either database)."""
+    from academy.conduct.models import Incident
+    from academy.feedback.models import FeedbackItem
+
+    login(member)
+    assert client.post("/chat/start", data={"body": "Hel\x00lo"}).status_code == 302
+    conv = services.open_conversation(member)
+    r = client.post(
+        f"/chat/{conv.id}/messages",
+        data={"body": "ag\x00ain"},
+        headers={"Accept": "application/json"},
+    )
+    assert r.status_code == 201 and r.get_json()["body"] == "again"
+    login(staff)
+    message = ChatMessage.query.order_by(ChatMessage.id).first()
+    r = client.post(
+        f"/staff/chat/messages/{message.id}/incident",
+        data={"category": "offensive_language", "description": "Ru\x00de"},
+    )
+    assert r.status_code == 302
+    client.post(f"/chat/{conv.id}/end")
+    login(member)
+    assert (
+        client.post(
+            f"/chat/{conv.id}/rating", data={"rating": "5", "comment": "Go\x00od"}
+        ).status_code
+        == 302
+    )
+    db.session.expire_all()
+    assert [m.body for m in ChatMessage.query.filter_by(kind="text").order_by(ChatMessage.id)] == [
+        "Hello",
+        "again",
+    ]
+    assert db.session.scalar(sa.select(Incident.description)) == "Rude"
+    assert db.session.scalar(sa.select(FeedbackItem.message)) == "Good"
+
+
+def test_an_ended_conversations_stream_replays_and_ends_without_subscribing(
+    client, login, member, conversation
+):
+    from academy.chat.broker import broker
+
+    login(member)
+    client.post(f"/chat/{conversation.id}/end")
+    r = client.get(f"/chat/{conversation.id}/stream", headers=SAME_ORIGIN)
+    assert broker().subscribers() == 0  # nothing will come: no subscription, no thread held
+    events = _events(r)
+    assert [e["kind"] for e in events] == ["text", "ended"]
+    # Everything seen: 204, which tells EventSource not to reconnect.
+    after = client.get(
+        f"/chat/{conversation.id}/stream",
+        headers={**SAME_ORIGIN, "Last-Event-ID": str(events[-1]["id"])},
+    )
+    assert after.status_code == 204
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, CHAT_STREAM_RATE_LIMIT="2 per minute")
+def test_streams_are_rate_limited_per_user(client, login, member, staff, conversation):
+    login(member)
+    path = f"/chat/{conversation.id}/stream"
+    codes = []
+    for _ in range(3):
+        r = client.get(path, headers=SAME_ORIGIN)
+        codes.append(r.status_code)
+        r.close()
+    assert codes == [200, 200, 429]
+    login(staff)
+    codes = []
+    for _ in range(3):
+        r = client.get("/staff/chat/stream", headers=SAME_ORIGIN)
+        codes.append(r.status_code)
+        r.close()
+    assert codes == [200, 200, 429]
+
+
+@pytest.mark.app_config(CHAT_STREAMS_PER_USER=2)
+def test_a_user_holds_at_most_the_capped_number_of_open_streams(
+    client, login, member, conversation, app
+):
+    from academy.chat.blueprint import open_streams
+
+    login(member)
+    path = f"/chat/{conversation.id}/stream"
+    first, second = (client.get(path, headers=SAME_ORIGIN) for _ in range(2))
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert client.get(path, headers=SAME_ORIGIN).status_code == 429
+    first.close()  # a tab closed: its slot is free again
+    third = client.get(path, headers=SAME_ORIGIN)
+    assert third.status_code == 200
+    second.close()
+    third.close()
+    with app.app_context():
+        assert open_streams().count(str(member.id)) == 0
+
+
+@pytest.mark.app_config(CHAT_STREAM_SECONDS=0)
+def test_the_stream_reads_on_until_it_has_every_message(
+    client, login, member, conversation, monkeypatch
+):
+    """A stream reads EVENTS_LIMIT messages per statement: with more waiting it reads again,
+    open or ended, and misses none."""
+    login(member)
+    for i in range(4):
+        client.post(f"/chat/{conversation.id}/messages", data={"body": f"m{i}"})
+    monkeypatch.setattr(services, "EVENTS_LIMIT", 2)
+    path = f"/chat/{conversation.id}/stream"
+    bodies = [e["body"] for e in _events(client.get(path, headers=SAME_ORIGIN))]
+    assert bodies == ["Hello, I need help with invoices", "m0", "m1", "m2", "m3"]
+    client.post(f"/chat/{conversation.id}/end")
+    events = _events(client.get(path, headers=SAME_ORIGIN))
+    assert [e["body"] for e in events][:5] == bodies and events[-1]["kind"] == "ended"
+
+
+def test_r3_a_waiting_chat_whose_team_went_away_becomes_a_support_request(
+    client, login, member, staff, conversation, db
+):
+    login(member)
+    client.post(f"/chat/{conversation.id}/messages", data={"body": "Still there?"})
+    assert "data-chat-offline" not in client.get("/chat").text  # the team is online
+    services.set_presence(staff, False)
+    page = client.get("/chat").text
+    assert "Nobody of the team is online now" in page
+    assert f'action="/chat/{conversation.id}/request"' in page
+    r = client.post(f"/chat/{conversation.id}/request")
+    assert r.status_code == 302 and "/support/" in r.headers["Location"]
+    filed = db.session.scalar(sa.select(SupportRequest))
+    assert filed.user_id == member.id and filed.first_response_due_at is not None  # R3 clock
+    page = client.get(r.headers["Location"]).text
+    assert "Hello, I need help with invoices" in page and "Still there?" in page
+    assert "so your message is a support request" in page
+    db.session.refresh(conversation)
+    assert conversation.status == ChatStatus.ENDED
+    # Only once, and never for a conversation the team has taken.
+    assert client.post(f"/chat/{conversation.id}/request").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(SupportRequest.id))) == 1
+
+
+def test_a_taken_chat_does_not_become_a_request(client, login, member, staff, conversation, db):
+    login(staff)
+    client.post(f"/staff/chat/{conversation.id}/take")
+    services.set_presence(staff, False)
+    login(member)
+    assert "Send as a support request" not in client.get("/chat").text
+    r = client.post(f"/chat/{conversation.id}/request")
+    page = client.get(r.headers["Location"]).text
+    assert "Someone of the team has joined: the conversation goes on." in page
+    assert db.session.scalar(sa.select(sa.func.count(SupportRequest.id))) == 0
+
+
+@pytest.mark.app_config(CHAT_STREAM_SECONDS=0)
+def test_the_console_stream_announces_the_queue_on_connect(client, login, staff):
+    """A console that reconnects reloads its queue at once (what changed meanwhile)."""
+    login(staff)
+    r = client.get("/staff/chat/stream", headers=SAME_ORIGIN)
+    assert b"".join(r.response).decode().count("event: queue") == 1
