@@ -111,11 +111,16 @@ def route_to(candidates: list[int]) -> int | None:
 
 
 def set_presence(staff: User, available: bool) -> None:
-    row = db.session.get(StaffPresence, staff.id)
-    if row is None:
-        db.session.add(StaffPresence(user_id=staff.id, available=available, updated_at=now()))
-    else:
-        row.available, row.updated_at = available, now()
+    """Available or away. An UPDATE first, then the first row: a double-clicked first
+    Available (two tabs) inserts one row, and the other request sets it (no error page)."""
+    values = {"available": available, "updated_at": now()}
+    mine = update(StaffPresence).where(StaffPresence.user_id == staff.id).values(**values)
+    if not db.session.execute(mine).rowcount:
+        try:
+            with db.session.begin_nested():
+                db.session.add(StaffPresence(user_id=staff.id, **values))
+        except IntegrityError:  # the other request inserted it in the meantime
+            db.session.execute(mine)
     db.session.commit()
     broker().publish(STAFF, {"type": "queue"})
 
