@@ -38,7 +38,7 @@ from academy.core.markers import N_
 from academy.core.urls import external_url
 from academy.extensions import db
 from academy.feedback.models import FeedbackItem, FeedbackKind
-from academy.feedback.services import leave_feedback
+from academy.feedback.services import add_feedback
 from academy.notifications.services import enqueue_email
 from academy.scheduling.access import can_use
 from academy.scheduling.models import NoShow
@@ -570,7 +570,10 @@ def rate(conv: ChatConversation, user: User, rating: int | None, comment: str) -
         raise DomainError(_l("You have rated this conversation already."), "rating")
     if rating is None:
         raise DomainError(_l("Choose a rating from 1 to 5."), "rating")
-    item = leave_feedback(
+    # The item and the conversation's link to it commit together, or neither: a second tab
+    # rating at the same instant finds the link taken and rolls its own item back, so the
+    # feedback table never holds two ratings of one conversation, not even for a moment.
+    item = add_feedback(
         kind=FeedbackKind.CHAT,
         user=user,
         rating=rating,
@@ -583,8 +586,7 @@ def rate(conv: ChatConversation, user: User, rating: int | None, comment: str) -
         .values(feedback_id=item.id)
     ).rowcount
     if not changed:  # a second tab rated it in the meantime: keep the first
-        db.session.delete(item)
-        db.session.commit()
+        db.session.rollback()
         raise DomainError(_l("You have rated this conversation already."), "rating")
     db.session.commit()
     conv.feedback_id = item.id

@@ -60,9 +60,17 @@ def _item_values(
 
 def leave_feedback(**values: Any) -> FeedbackItem:
     """File one feedback item; `subject` names the row it is about (booking_id=..., ...)."""
+    item = add_feedback(**values)
+    db.session.commit()
+    return item
+
+
+def add_feedback(**values: Any) -> FeedbackItem:
+    """The item of leave_feedback, flushed in the caller's transaction and not committed: for a
+    caller that commits it only together with its own change (or rolls both back)."""
     item = FeedbackItem(**_item_values(**values))
     db.session.add(item)
-    db.session.commit()
+    db.session.flush()
     return item
 
 
