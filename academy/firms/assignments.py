@@ -27,7 +27,7 @@ from academy.courses.models import Certificate, Course
 from academy.extensions import db
 from academy.firms.models import Assignment
 from academy.firms.reminders import keys, withdraw
-from academy.firms.services import require_owner
+from academy.firms.services import _lock_firm, require_owner
 from academy.notifications.models import OutboxMessage
 from academy.notifications.services import enqueue_email
 
@@ -62,6 +62,9 @@ def assign(owner: User, course_id: int, user_ids: list[int], due_at: datetime) -
         raise DomainError(_l("Choose at least one member."), field="members")
     if due_at <= now():
         raise DomainError(_l("Choose a due date in the future."), field="due")
+    # Under the firm's lock: the same form posted twice at once finds the first one's
+    # assignment (no duplicate-key 500) and moves its reminders, each still once.
+    _lock_firm(firm.id)
     members = list(
         db.session.scalars(select(User).where(User.firm_id == firm.id, User.id.in_(user_ids)))
     )

@@ -569,10 +569,15 @@ def member_of(owner: User, user_id: int) -> tuple[Firm, User]:
 def remove_member(owner: User, user_id: int) -> User:
     """The member leaves the firm now (their own history stays with them); they lose the
     firm's channels on their next request (POLICY R2)."""
-    _firm, user = member_of(owner, user_id)
+    firm, user = member_of(owner, user_id)
     if user.id == owner.id:
         raise DomainError(_l("To leave the firm yourself, use Leave the firm."))
-    _lock_firm(user.firm_id)
+    _lock_firm(firm.id)
+    # Read again under the lock: the member may have left (or been removed) meanwhile.
+    db.session.refresh(user)
+    if user.firm_id != firm.id:
+        db.session.rollback()
+        raise DomainError(_l("There is no such member."))
     # Counted under the lock: two owners removing each other at once leave one of them.
     if _other_owners(user) == 0:
         db.session.rollback()
@@ -617,7 +622,12 @@ def transfer_ownership(owner: User, user_id: int) -> User:
 def leave(user: User) -> None:
     if user.firm_id is None:
         raise DomainError(_l("You are not in a firm."))
-    _lock_firm(user.firm_id)
+    locked = user.firm_id
+    _lock_firm(locked)
+    db.session.refresh(user)  # under the lock: removed meanwhile, they have nothing to leave
+    if user.firm_id != locked:
+        db.session.rollback()
+        raise DomainError(_l("You are not in a firm."))
     if (
         user.firm_role == FirmRole.OWNER
         and _other_owners(user) == 0
@@ -715,6 +725,7 @@ def unverified_firms() -> list[Firm]:
 def verify(firm: Firm, *, plan_id: int, seats: int, by: User) -> None:
     """Staff set plan and seats from the subscription; the owners are emailed, each in their
     own language (POLICY R2)."""
+    _lock_firm(firm.id)  # members counted under the lock: nobody joins between count and write
     if seats < member_count(firm.id):
         raise DomainError(_l("The firm already has more members than that."), field="seats")
     firm.plan_id, firm.seats = plan_id, seats
