@@ -381,6 +381,10 @@ def invitation(token: str) -> str | Response | tuple[str, int]:
     existing = find_user_by_email(invite.email)
     if not current_user.is_authenticated:
         if existing is not None:
+            if request.method == "POST":  # the form again, once the account was made (a double
+                # click whose first request committed before this one read)
+                message = _("An account with this email already exists: log in to accept.")
+                return render_template("firms/invitation_refused.html", message=message), 400
             return render_template("firms/invitation.html", invite=invite, mode="login")
         form = JoinSignupForm()
         if request.method == "GET":

@@ -71,6 +71,31 @@ def test_a_newcomer_signs_up_through_the_link_and_joins(db, client, login, make_
     assert "Această invitație a fost deja folosită." in again.get_data(as_text=True)
 
 
+def test_the_sign_up_form_posted_after_the_account_exists_is_refused_with_why(
+    db, client, login, make_firm, make_user
+):
+    """The second request of a double click that reads after the first one committed: the
+    account exists now, so the form is refused with the reason (400), nothing is made."""
+    _firm, owner = make_firm(seats=3)
+    login(owner)
+    _invite(client, "dana@acme.ro")
+    client.post("/logout")
+    link = path(invitation_links(db, "dana@acme.ro")[0])
+    make_user(email="dana@acme.ro", firm=None)
+    form = {"name": "Dana Pop", "password": "violet staple orbit canyon", "timezone": "UTC"}
+    response = client.post(link, data={**form, "language": "en"})
+    assert response.status_code == 400
+    assert "An account with this email already exists: log in to accept." in response.get_data(
+        as_text=True
+    )
+    assert (
+        db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email == "dana@acme.ro"))
+        == 1
+    )
+    # Opened rather than posted, the link still says to log in first.
+    assert client.get(link).status_code == 200
+
+
 def test_a_tampered_link_is_refused(db, client, login, make_firm):
     _firm, owner = make_firm()
     login(owner)
