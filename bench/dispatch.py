@@ -6,9 +6,9 @@ of `dispatch_due()` over messages/s of the loop. The loop builds each message wi
 `build_email()` inside its timing and sends them all over one connection, so the difference
 between the two is what the outbox's bookkeeping costs, and that cost is deliberate:
 
-* rows are claimed before they are sent: one UPDATE ... WHERE status = 'pending' plus a
-  commit, then a SELECT that loads the claimed batch as ORM objects, so that two dispatchers
-  never send the same row (academy.notifications.dispatcher.claim);
+* rows are claimed before they are sent: one UPDATE ... WHERE status = 'pending' ...
+  RETURNING, which hands the claimed batch back as rows, plus a commit, so that two
+  dispatchers never send the same row (academy.notifications.dispatcher.claim);
 * each outcome is committed on its own, right after the SMTP server accepted the message
   (an UPDATE of status, attempts and sent_at, and a COMMIT per message), so that a crash in
   the middle of a batch re-sends nothing that was already sent;

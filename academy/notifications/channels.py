@@ -19,11 +19,11 @@ from flask_babel import force_locale, gettext
 
 from academy.core.clock import now
 from academy.extensions import db
-from academy.notifications.mail import build_email, transport_for
+from academy.notifications.mail import Outgoing, build_email, transport_for
 from academy.notifications.models import OutboxMessage
 from academy.notifications.sms import provider_for
 
-Send = Callable[[OutboxMessage], None]
+Send = Callable[[Outgoing], None]
 # What every message's template may use besides what its caller passes, by name: a domain
 # registers it (the app factory registers the recipient's terms), so this module needs none.
 context_providers: dict[str, Callable[[Any], Any]] = {}

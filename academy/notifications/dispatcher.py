@@ -24,9 +24,10 @@ import threading
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, func, or_, select
 
 from academy.core.clock import now
 from academy.extensions import db
@@ -57,81 +58,79 @@ def claim_timeout() -> timedelta:
     return timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT"])
 
 
-def claim(batch: int = BATCH) -> list[OutboxMessage]:
-    """Take up to `batch` due rows for this dispatcher and no other.
+# The dispatcher's statements run on a connection of its own, not through the ORM session:
+# Core statements on the table, built once. Per message, the ORM's bookkeeping (loading the
+# claimed rows as objects, flushing and the session's commit events) cost more than the
+# statements themselves (issue 15).
+_outbox = OutboxMessage.__table__
+_c = _outbox.c
+_CLAIMABLE = or_(
+    _c.status == OutboxStatus.PENDING,
+    (_c.status == OutboxStatus.SENDING) & (_c.claimed_at < bindparam("stale")),
+)
+_CLAIM = (
+    _outbox.update()
+    .where(
+        _c.id.in_(
+            select(_c.id)
+            .where(_c.due_at <= bindparam("at"), _CLAIMABLE)
+            .order_by(_c.due_at, _c.id)
+            .limit(bindparam("batch"))
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        ),
+        _CLAIMABLE,
+    )
+    .values(status=OutboxStatus.SENDING, claim_token=bindparam("token"), claimed_at=bindparam("at"))
+    .returning(*_outbox.c)
+)
+_STILL_MINE = select(_c.id).where(
+    _c.id == bindparam("row_id"),
+    _c.claim_token == bindparam("token"),
+    _c.status == OutboxStatus.SENDING,
+)
+_FINISH = _outbox.update().where(_c.id == bindparam("row_id"), _c.claim_token == bindparam("token"))
+_MINE = (_c.claim_token == bindparam("token")) & (_c.status == OutboxStatus.SENDING)
+_RENEW = _outbox.update().where(_MINE).values(claimed_at=bindparam("at"))
+_RELEASE = (
+    _outbox.update()
+    .where(_MINE)
+    .values(status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
+)
+
+
+def claim(conn: Connection, batch: int = BATCH) -> list[Row[Any]]:
+    """Take up to `batch` due rows for this dispatcher and no other; they come back from the
+    same statement (UPDATE ... RETURNING), oldest due first.
 
     One UPDATE settles it: on PostgreSQL the inner SELECT skips rows another dispatcher
     has locked (FOR UPDATE SKIP LOCKED); SQLite runs one writer at a time, and the
     conditions make a second claim of the same row match nothing.
     """
-    token = secrets.token_hex(16)
     at = now()
-    stale = at - claim_timeout()
-    claimable = or_(
-        OutboxMessage.status == OutboxStatus.PENDING,
-        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < stale),
-    )
-    due = (
-        select(OutboxMessage.id)
-        .where(OutboxMessage.due_at <= at, claimable)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-        .limit(batch)
-        .with_for_update(skip_locked=True)
-    )
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()), claimable)
-        .values(status=OutboxStatus.SENDING, claim_token=token, claimed_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return list(
-        db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.claim_token == token, OutboxMessage.status == OutboxStatus.SENDING)
-            .order_by(OutboxMessage.due_at, OutboxMessage.id)
-            # Rows already in this session were changed by the UPDATE above: reload them.
-            .execution_options(populate_existing=True)
-        )
-    )
+    params = {"token": secrets.token_hex(16), "at": at, "stale": at - claim_timeout()}
+    rows = conn.execute(_CLAIM, {**params, "batch": batch}).all()
+    conn.commit()
+    return sorted(rows, key=lambda row: (row.due_at, row.id))
 
 
-# The two statements of every message are Core statements on the table, built once and run on
-# the session's connection: the ORM's bookkeeping for them, and building them again for each
-# message, cost a third of the dispatcher's own time per message (issue 15).
-_outbox = OutboxMessage.__table__
-_STILL_MINE = select(_outbox.c.id).where(
-    _outbox.c.id == bindparam("row_id"),
-    _outbox.c.claim_token == bindparam("token"),
-    _outbox.c.status == OutboxStatus.SENDING,
-)
-_FINISH = _outbox.update().where(
-    _outbox.c.id == bindparam("row_id"), _outbox.c.claim_token == bindparam("token")
-)
-
-
-def _still_mine(msg: OutboxMessage, token: str) -> bool:
+def _still_mine(conn: Connection, row: Row[Any]) -> bool:
     """At the moment of sending: the row is still claimed by this dispatcher and still wanted
     (a withdrawal sets it `cancelled` and drops the token)."""
-    found = db.session.connection().execute(_STILL_MINE, {"row_id": msg.id, "token": token})
+    found = conn.execute(_STILL_MINE, {"row_id": row.id, "token": row.claim_token})
     return found.first() is not None
 
 
-def _renew(token: str) -> None:
+def _renew(conn: Connection, token: str) -> None:
     """Keep this dispatcher's claim fresh while it works through the batch."""
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.claim_token == token, OutboxMessage.status == OutboxStatus.SENDING)
-        .values(claimed_at=now())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    conn.execute(_RENEW, {"token": token, "at": now()})
+    conn.commit()
 
 
-def _finish(msg: OutboxMessage, token: str, **values: object) -> bool:
+def _finish(conn: Connection, row: Row[Any], **values: object) -> bool:
     """Record a send's outcome, only if this dispatcher still holds the claim."""
-    result = db.session.connection().execute(_FINISH, {"row_id": msg.id, "token": token, **values})
-    db.session.commit()
+    result = conn.execute(_FINISH, {"row_id": row.id, "token": row.claim_token, **values})
+    conn.commit()
     return bool(result.rowcount)
 
 
@@ -143,21 +142,25 @@ def dispatch_due(batch: int = BATCH, stop: threading.Event | None = None) -> Dis
     config = current_app.config
     max_attempts = config["OUTBOX_MAX_ATTEMPTS"]
     renew_after = claim_timeout() / 2
+    # What the caller's session holds is committed first (as the claim always did), so that
+    # the dispatcher's own connection sees it and never waits on the session's write lock.
+    db.session.commit()
     # A sender (one SMTP session) opens at the first message of its channel and serves every
     # batch of this call: opening one per batch cost a connection and a greeting per 20 sends.
-    with ExitStack() as open_senders:
+    with db.engine.connect() as conn, ExitStack() as open_senders:
         senders: dict[str, Send] = {}
-        while not (stop and stop.is_set()) and (messages := claim(batch)):
-            token = messages[0].claim_token or ""
+        while not (stop and stop.is_set()) and (messages := claim(conn, batch)):
+            token = messages[0].claim_token
             renewed = now()
             for msg in messages:
                 if stop and stop.is_set():  # a signal: what is not sent yet goes back
-                    _release(token)
+                    conn.execute(_RELEASE, {"token": token})
+                    conn.commit()
                     return result
                 if now() - renewed > renew_after:
-                    _renew(token)
+                    _renew(conn, token)
                     renewed = now()
-                if not _still_mine(msg, token):
+                if not _still_mine(conn, msg):
                     result.skipped += 1
                     continue
                 attempts = msg.attempts + 1
@@ -171,8 +174,8 @@ def dispatch_due(batch: int = BATCH, stop: threading.Event | None = None) -> Dis
                     error = f"{type(exc).__name__}: {exc}"[:2000]
                     final = attempts >= max_attempts
                     if _finish(
+                        conn,
                         msg,
-                        token,
                         attempts=attempts,
                         last_error=error,
                         claim_token=None,
@@ -185,8 +188,8 @@ def dispatch_due(batch: int = BATCH, stop: threading.Event | None = None) -> Dis
                             result.retried += 1
                 else:
                     if _finish(
+                        conn,
                         msg,
-                        token,
                         attempts=attempts,
                         status=OutboxStatus.SENT,
                         sent_at=now(),
@@ -196,18 +199,6 @@ def dispatch_due(batch: int = BATCH, stop: threading.Event | None = None) -> Dis
             if len(messages) < batch:
                 break
     return result
-
-
-def _release(token: str) -> None:
-    """Give back rows claimed and not sent (the dispatcher is stopping), so that another
-    dispatcher sends them at once instead of after the claim timeout."""
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.claim_token == token, OutboxMessage.status == OutboxStatus.SENDING)
-        .values(status=OutboxStatus.PENDING, claim_token=None, claimed_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
 
 
 # --- The long-running loop -------------------------------------------------------------------

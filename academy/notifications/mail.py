@@ -5,15 +5,34 @@ from __future__ import annotations
 import smtplib
 import ssl
 from contextlib import suppress
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 
-from academy.notifications.models import OutboxMessage
+
+class Outgoing(Protocol):
+    """What sending reads of an outbox row: the dispatcher passes the claimed rows as plain
+    result rows, previews and tests pass OutboxMessage objects."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def recipient(self) -> str: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def body_text(self) -> str: ...
+    @property
+    def body_html(self) -> str | None: ...
+    @property
+    def attachments(self) -> list[dict[str, Any]] | None: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
-def message_id(msg: OutboxMessage, sender: str) -> str:
+def message_id(msg: Outgoing, sender: str) -> str:
     """Stable per outbox row: a message sent again after a dispatcher crashed mid-send carries
     the same Message-ID, so mail servers and clients can recognise the copy. The row's id and
     creation instant make it unique across databases that reuse ids."""
@@ -28,7 +47,7 @@ def _content_type(att: dict[str, Any]) -> tuple[str, str, dict[str, str]]:
     return maintype, subtype.lower(), dict(p.split("=", 1) for p in params if "=" in p)
 
 
-def build_email(msg: OutboxMessage, sender: str) -> EmailMessage:
+def build_email(msg: Outgoing, sender: str) -> EmailMessage:
     """The MIME tree mail programs expect (README, "Emails"):
 
     multipart/alternative[text/plain, text/html] for a message, and with an invite
