@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from academy.accounts import services as accounts
@@ -12,11 +11,9 @@ from academy.core.caching import visitor_page
 from academy.core.clock import now
 from academy.core.i18n import remember_language
 from academy.core.security import safe_next
-from academy.extensions import db
 from academy.scheduling.access import facts_for, overview
-from academy.scheduling.models import Notice
+from academy.scheduling.attendance import open_notice_id
 from academy.scheduling.policy import CHANNEL_NAMES, standing_notice
-from academy.sessions.forms import ConfirmForm
 
 bp = Blueprint("home", __name__)
 
@@ -30,12 +27,7 @@ def index() -> str:
     if not current_user.is_staff:
         # R5/R6: a restriction blocks several channels; say it once, at the top.
         restricted = next((d for _, d in channels if not d and d.rule in ("R5", "R6")), None)
-        notice = db.session.scalar(
-            select(Notice)
-            .where(Notice.user_id == current_user.id, Notice.dismissed_at.is_(None))
-            .order_by(Notice.created_at.desc(), Notice.id.desc())
-            .limit(1)
-        )
+        notice = open_notice_id(current_user)
         if notice is not None:  # R14/R15: what the record means now, with its dates
             standing = standing_notice(
                 facts_for(current_user), now(), current_app.config["FEE_CURRENCY"]
@@ -47,7 +39,6 @@ def index() -> str:
         notice=notice,
         standing=standing,
         restricted=restricted,
-        confirm=ConfirmForm() if notice is not None else None,
     )
 
 

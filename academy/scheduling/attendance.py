@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from academy.accounts.models import User
@@ -149,6 +149,20 @@ def excuse(no_show: NoShow, *, by: User, reason: str) -> NoShow:
     no_show.excused_at, no_show.excused_by_id, no_show.excuse_reason = now(), by.id, reason.strip()
     db.session.commit()
     return no_show
+
+
+# Built once: the home page of every client asks it.
+_OPEN_NOTICE = (
+    select(Notice.id)
+    .where(Notice.user_id == bindparam("uid"), Notice.dismissed_at.is_(None))
+    .order_by(Notice.created_at.desc(), Notice.id.desc())
+    .limit(1)
+)
+
+
+def open_notice_id(user: User) -> int | None:
+    """The newest notice about the client's no-show record they have not dismissed (R14/R15)."""
+    return db.session.scalar(_OPEN_NOTICE, {"uid": user.id})
 
 
 def dismiss_notices(notice: Notice) -> None:

@@ -1,5 +1,6 @@
 """Attendance and the no-show ledger through the services and pages (POLICY R10, R12-R16)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -198,3 +199,32 @@ def test_staff_mark_outcome_from_the_booking_page(
     )
     assert "The outcome has been recorded." in r.text
     assert db.session.scalar(sa.select(sa.func.count(NoShow.id))) == 1
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_r14_the_home_notice_is_dismissed_with_the_pages_own_form(
+    app, db, client, login, book, make_user, host, clock
+):
+    """The notice's Dismiss form carries the page's CSRF token (one token for the page, no
+    form object per notice); posting it dismisses the notice, and another client's is a 404."""
+    member = make_user(plan="business")
+    _two_no_shows(app, book, member, host, clock)
+    other = make_user(plan="business")
+    theirs = Notice(user_id=other.id, kind="warning")
+    db.session.add(theirs)
+    db.session.commit()
+    login(member)
+    home = client.get("/").text
+    action, token = re.search(
+        r'<form method="post" action="([^"]*/notices/\d+/dismiss)"[^>]*>\s*'
+        r'<input type="hidden" name="csrf_token" value="([^"]+)">',
+        home,
+    ).groups()
+    assert client.post(action).status_code == 400  # no token, nothing dismissed
+    assert "A second no-show within 12 months" in client.get("/").text
+    after = client.post(action, data={"csrf_token": token}, follow_redirects=True).text
+    assert "The notice is dismissed." in after
+    assert "A second no-show within 12 months" not in after
+    foreign = re.sub(r"/notices/\d+/", f"/notices/{theirs.id}/", action)
+    assert client.post(foreign, data={"csrf_token": token}).status_code == 404
+    assert db.session.get(Notice, theirs.id).dismissed_at is None
