@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, bindparam, select
 
 from academy.accounts.models import User
 from academy.extensions import db
@@ -100,6 +101,46 @@ def free_slots(
     return sorted(set(result))
 
 
+# The four statements of `load_slots`, built once: building a statement anew (columns,
+# operators, the cache key) cost as much as running it.
+_WINDOWS = select(
+    AvailabilityWindow.host_id,
+    AvailabilityWindow.weekday,
+    AvailabilityWindow.start_time,
+    AvailabilityWindow.end_time,
+)
+_WINDOWS_OF = _WINDOWS.where(AvailabilityWindow.host_id.in_(bindparam("hosts", expanding=True)))
+# Entities: booking asks the session for the host next (`db.session.get`), from memory.
+_HOSTS = select(User).where(User.id.in_(bindparam("hosts", expanding=True)))
+_DAYS_OFF = select(DayOff.host_id, DayOff.day).where(
+    DayOff.host_id.in_(bindparam("hosts", expanding=True)), DayOff.day >= bindparam("first_day")
+)
+_BUSY = (
+    select(Occurrence.host_id, Occurrence.starts_at, Occurrence.ends_at)
+    .where(
+        Occurrence.host_id.in_(bindparam("hosts", expanding=True)),
+        Occurrence.status == OccurrenceStatus.SCHEDULED,
+        Occurrence.ends_at > bindparam("now"),
+        # A lower bound on starts_at lets the (host_id, starts_at) index skip the host's
+        # past; nothing is booked for longer than a day (forms stop at 8 hours), and the
+        # host-time constraint of the database refuses an overlap anyway.
+        Occurrence.starts_at > bindparam("after"),
+        Occurrence.starts_at < bindparam("horizon"),
+    )
+    .order_by(Occurrence.host_id, Occurrence.starts_at)
+)
+
+
+def _rows(statement: Select[Any], params: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
+    """Plain rows of `statement`, run on the session's connection: the ORM's handling of a
+    statement (no entity in it to load) cost more than the query. What `Session.execute`
+    would flush first is flushed first."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params).all()
+
+
 def load_slots(
     offering: Offering,
     now: datetime,
@@ -113,36 +154,25 @@ def load_slots(
 
     Four queries whatever the number of hosts, weeks or bookings.
     """
-    query = select(AvailabilityWindow)
-    if host_ids is not None:
-        query = query.where(AvailabilityWindow.host_id.in_(host_ids))
-    windows = list(db.session.scalars(query))
+    windows = _rows(_WINDOWS) if host_ids is None else _rows(_WINDOWS_OF, {"hosts": host_ids})
     hosts = {w.host_id for w in windows}
     if not hosts:
         return []
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(hosts)))}
-    horizon = now + policy.booking_horizon + timedelta(days=1)
+    users = {u.id: u for u in db.session.scalars(_HOSTS, {"hosts": list(hosts)})}
     offs: dict[int, set[date]] = defaultdict(set)
-    for host_id, day in db.session.execute(
-        select(DayOff.host_id, DayOff.day).where(
-            DayOff.host_id.in_(hosts), DayOff.day >= (now - timedelta(days=1)).date()
-        )
+    for host_id, day in _rows(
+        _DAYS_OFF, {"hosts": list(hosts), "first_day": (now - timedelta(days=1)).date()}
     ):
         offs[host_id].add(day)
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for host_id, start, end in db.session.execute(
-        select(Occurrence.host_id, Occurrence.starts_at, Occurrence.ends_at)
-        .where(
-            Occurrence.host_id.in_(hosts),
-            Occurrence.status == OccurrenceStatus.SCHEDULED,
-            Occurrence.ends_at > now,
-            # A lower bound on starts_at lets the (host_id, starts_at) index skip the host's
-            # past; nothing is booked for longer than a day (forms stop at 8 hours), and the
-            # host-time constraint of the database refuses an overlap anyway.
-            Occurrence.starts_at > now - LONGEST_SESSION,
-            Occurrence.starts_at < horizon,
-        )
-        .order_by(Occurrence.host_id, Occurrence.starts_at)
+    for host_id, start, end in _rows(
+        _BUSY,
+        {
+            "hosts": list(hosts),
+            "now": now,
+            "after": now - LONGEST_SESSION,
+            "horizon": now + policy.booking_horizon + timedelta(days=1),
+        },
     ):
         busy[host_id].append((start, end))
     duration = timedelta(minutes=offering.duration_minutes)

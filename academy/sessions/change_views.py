@@ -24,13 +24,11 @@ from academy.scheduling.models import (
     OfferingKind,
 )
 from academy.sessions.blueprint import (
-    WEEKS,
     bp,
     chosen_slot,
     own_booking,
+    picker,
     week_arg,
-    week_days,
-    week_slots,
 )
 from academy.sessions.forms import (
     ConfirmForm,
@@ -56,18 +54,13 @@ def _change_page(item: Booking, by: User, action: str, cancel_url: str) -> str:
             cancel_url=cancel_url,
             form=MoveForm(),
         )
-    week = week_arg()
-    days = week_days(week)
     return render_template(
         "sessions/change.html",
         booking=item,
         decision=decision,
-        days=days,
-        grouped=week_slots(item.occurrence.offering, days),
-        week=week,
-        weeks=WEEKS,
         action=action,
         cancel_url=cancel_url,
+        **picker(item.occurrence.offering, week_arg()),
     )
 
 

@@ -36,7 +36,9 @@ from academy.scheduling.models import (
     Outcome,
 )
 from academy.scheduling.policy import NO_SHOW_TERMS, Channel, add_months
+from academy.sessions import listings
 from academy.sessions.blueprint import (
+    booking_urls,
     bp,
     own_booking,
 )
@@ -55,16 +57,19 @@ from academy.sessions.forms import (
 # --- Staff ---------------------------------------------------------------------------------------
 
 
+_HOSTS = (
+    select(User.id, User.name).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.name)
+)
+
+
 @bp.get("/staff/sessions")
 @staff_required
 def schedule() -> str:
     form = ScheduleFilterForm(request.args)
     form.validate()
     zone = ZoneInfo(viewer_timezone())
-    query = bookings.booking_query().join(Booking.occurrence).join(Booking.user)
-    hosts = db.session.scalars(
-        select(User).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.name)
-    ).all()
+    query = listings.booking_list()
+    hosts = db.session.execute(_HOSTS).all()
     host = request.args.get("host", "me" if "host" not in request.args else "")
     if host == "me":
         query = query.where(Occurrence.host_id == current_user.id)
@@ -85,10 +90,17 @@ def schedule() -> str:
         )
     if q := query_text():
         like = f"%{q.lower()}%"
-        query = query.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+        client = listings.CLIENT
+        query = query.where(or_(func.lower(client.name).like(like), client.email.like(like)))
     page = paginate(query.order_by(Occurrence.starts_at, Booking.id))
     return render_template(
-        "sessions/staff_schedule.html", page=page, form=form, hosts=hosts, host=host, start=start
+        "sessions/staff_schedule.html",
+        page=page,
+        form=form,
+        hosts=hosts,
+        host=host,
+        start=start,
+        urls=booking_urls(),
     )
 
 

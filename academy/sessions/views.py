@@ -36,13 +36,13 @@ from academy.scheduling.models import (
 from academy.scheduling.policy import Channel
 from academy.sessions.blueprint import (
     WEEKS,
+    booking_urls,
     bp,
     chosen_slot,
     one_on_one,
     own_booking,
+    picker,
     week_arg,
-    week_days,
-    week_slots,
 )
 from academy.sessions.forms import (
     BookForm,
@@ -50,6 +50,7 @@ from academy.sessions.forms import (
     OutcomeForm,
     RatingForm,
 )
+from academy.sessions.listings import booking_list
 
 # --- Clients -------------------------------------------------------------------------------------
 
@@ -82,18 +83,12 @@ def index() -> str:
 def slots(slug: str) -> str:
     offering = one_on_one(slug)
     decision = can_use(current_user, Channel.SESSIONS)
-    week = week_arg()
-    days = week_days(week)
-    grouped = week_slots(offering, days) if decision else {}
     return render_template(
         "sessions/slots.html",
         offering=offering,
         decision=decision,
-        days=days,
-        grouped=grouped,
-        week=week,
-        weeks=WEEKS,
         action=url_for(".book", slug=slug),
+        **picker(offering, week_arg(), load=bool(decision)),
     )
 
 
@@ -157,9 +152,7 @@ def _week_of(start: datetime) -> int:
 def mine() -> str:
     at = now()
     when = request.args.get("when", "upcoming")
-    query = (
-        bookings.booking_query().join(Booking.occurrence).where(Booking.user_id == current_user.id)
-    )
+    query = booking_list().where(Booking.user_id == current_user.id)
     if when == "past":
         query = query.where(
             or_(Occurrence.ends_at <= at, Booking.status == BookingStatus.CANCELLED)
@@ -169,7 +162,9 @@ def mine() -> str:
         when = "upcoming"
         query = query.where(Occurrence.ends_at > at, Booking.status != BookingStatus.CANCELLED)
         query = query.order_by(Occurrence.starts_at)
-    return render_template("sessions/mine.html", page=paginate(query), when=when)
+    return render_template(
+        "sessions/mine.html", page=paginate(query), when=when, urls=booking_urls()
+    )
 
 
 @bp.get("/sessions/bookings/<int:booking_id>")

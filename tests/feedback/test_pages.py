@@ -124,15 +124,21 @@ def _bulk(db, user_id, n):
 
 
 @pytest.mark.parametrize(
-    "url", ["/staff/feedback", "/staff/feedback?status=open&sort=rating", "/staff/feedback/1"]
+    ("url", "most"),
+    [
+        # The viewer, the list with its senders and assignees joined, the staff to filter by.
+        ("/staff/feedback", 3),
+        ("/staff/feedback?status=open&sort=rating", 3),
+        ("/staff/feedback/1", 8),
+    ],
 )
-def test_triage_statements_do_not_grow(client, db, login, make_user, queries, url):
+def test_triage_statements_do_not_grow(client, db, login, make_user, queries, url, most):
     member = make_user()
     login(make_user("staff"))
     _bulk(db, member.id, 10)
     small = count_statements(client, queries, url)
     _bulk(db, member.id, 10_000)
-    assert count_statements(client, queries, url) == small <= 8
+    assert count_statements(client, queries, url) == small <= most
 
 
 def test_a_visitors_answer_goes_to_the_address_they_left(client, db, login, make_user):

@@ -227,15 +227,21 @@ def _bulk(db, user_id, n, at):
 
 
 @pytest.mark.parametrize(
-    "url", ["/staff/inbox", "/staff/inbox?status=all&assignee=none", "/staff/inbox/dashboard"]
+    ("url", "most"),
+    [
+        # The viewer, the list with its clients and assignees joined, the waiting count.
+        ("/staff/inbox", 3),
+        ("/staff/inbox?status=all&assignee=none", 3),
+        ("/staff/inbox/dashboard", 8),
+    ],
 )
-def test_inbox_statements_do_not_grow(client, db, login, make_user, queries, clock, url):
+def test_inbox_statements_do_not_grow(client, db, login, make_user, queries, clock, url, most):
     member = make_user()
     login(make_user("staff"))
     _bulk(db, member.id, 10, clock.now())
     small = count_statements(client, queries, url)
     _bulk(db, member.id, 10_000, clock.now())
-    assert count_statements(client, queries, url) == small <= 8
+    assert count_statements(client, queries, url) == small <= most
 
 
 def test_a_refused_reply_attachment_shows_the_thread_and_the_typed_text(
