@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from flask import current_app, g, has_request_context
 from flask_babel import get_locale
@@ -48,7 +49,18 @@ def viewer_timezone() -> str:
 
 
 def _locale() -> str:
-    return str(get_locale() or "en")
+    """The current language's name. A list page asks it for every date it shows: this reads
+    the locale Flask-Babel already worked out for the request (or forced, for an email in its
+    recipient's language) instead of going through get_locale(), and names each Locale once
+    (str() composes the name anew each time)."""
+    ctx = g.get("_flask_babel") if has_request_context() else None
+    locale = getattr(ctx, "babel_locale", None) or get_locale()
+    return "en" if locale is None else _name_of(locale)
+
+
+@lru_cache(maxsize=32)
+def _name_of(locale: Locale) -> str:
+    return str(locale)
 
 
 def localtime(value: datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
