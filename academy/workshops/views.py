@@ -101,6 +101,11 @@ def _cards(dates: Sequence[ListedDate]) -> list[DateCard]:
     workshop_url = _UrlPattern("workshops.workshop", "slug")
     register_url = _UrlPattern("workshops.register", "occurrence_id")
     booking_url = _UrlPattern("sessions.booking", "booking_id")
+    zone_name = viewer_timezone()
+    zone = ZoneInfo(zone_name)
+    # Each date formatted in the viewer's zone and language costs tens of microseconds (the
+    # locale is looked up per call): the leaves' months, a few per page, once each.
+    month = cache(lambda first_of_month: local_date(first_of_month, "MMM"))
     # Translated here, once per page for each length, host and count (a list repeats a few):
     # a `_()` inside the template's loop copied the whole template context each time, and
     # Flask-Babel's gettext looks the locale up again on every call.
@@ -115,12 +120,13 @@ def _cards(dates: Sequence[ListedDate]) -> list[DateCard]:
     cards = []
     for d in dates:
         place = places.get(d.id)
+        local = d.starts_at.astimezone(zone)
         cards.append(
             DateCard(
                 date=d,
-                month=local_date(d.starts_at, "MMM"),
+                month=month(local.replace(day=1, hour=12, minute=0, second=0, microsecond=0)),
                 day=local_date(d.starts_at, "d"),
-                when=localtime(d.starts_at, "full"),
+                when=localtime(d.starts_at, "full", tz=zone_name),
                 length=length(int((d.ends_at - d.starts_at).total_seconds() // 60)),
                 host=host(d.host_name),
                 seats=seats(d.seats_left),
