@@ -5,7 +5,10 @@ Client pages are academy.workshops.views, staff pages academy.workshops.staff_vi
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, abort
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,23 +17,35 @@ from academy.scheduling.models import (
     Occurrence,
     OfferingKind,
 )
-from academy.workshops.forms import (
-    LEVELS,
-    PRODUCT_AREAS,
-    label_of,
-)
+from academy.workshops.forms import LEVELS, PRODUCT_AREAS
 
 bp = Blueprint("workshops", __name__)
 
 
+@lru_cache(maxsize=8)
+def _labels(locale: str) -> tuple[dict[str, str], dict[str, str]]:
+    # `locale` is the current one: the lazy labels are converted in it.
+    return (
+        {c.value: str(c.label) for c in LEVELS},
+        {c.value: str(c.label) for c in PRODUCT_AREAS},
+    )
+
+
+def choice_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """({level: label}, {product area: label}) in the request's language, converted once per
+    language and process: str() of a lazy label looks up its translation on every call, and
+    the listing did it twice a row."""
+    return _labels(str(get_locale() or "en"))
+
+
 @bp.app_template_global()
 def level_label(value: str) -> str:
-    return label_of(LEVELS, value)
+    return choice_labels()[0].get(value, value)
 
 
 @bp.app_template_global()
 def area_label(value: str) -> str:
-    return label_of(PRODUCT_AREAS, value)
+    return choice_labels()[1].get(value, value)
 
 
 def workshop_date(occurrence_id: int) -> Occurrence:

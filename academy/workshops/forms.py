@@ -33,10 +33,6 @@ PRODUCT_AREAS = [
 ]
 
 
-def label_of(choices: list[SelectChoice], value: str) -> str:
-    return next((str(c.label) for c in choices if c.value == value), value)
-
-
 class FilterForm(Form):
     """The listing's filters, from the query string."""
 

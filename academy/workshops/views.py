@@ -6,78 +6,155 @@ module (academy.scheduling.workshops), the same terms as 1:1 sessions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import time
+from functools import cache
+from typing import NamedTuple
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager, joinedload
 
 from academy.core.caching import visitor_page
 from academy.core.clock import now
 from academy.core.decisions import Decision
 from academy.core.errors import DomainError
+from academy.core.i18n import request_translations
 from academy.core.pagination import paginate
-from academy.core.timezones import viewer_timezone
+from academy.core.timezones import local_date, localtime, viewer_timezone
 from academy.extensions import db
-from academy.scheduling import seats, workshops
+from academy.scheduling import workshops
 from academy.scheduling.access import can_use
-from academy.scheduling.models import (
-    Booking,
-    BookingStatus,
-    Occurrence,
-    OccurrenceStatus,
-    Offering,
-    OfferingKind,
-)
+from academy.scheduling.models import BookingStatus, Occurrence, Offering
 from academy.scheduling.policy import Channel
 from academy.scheduling.slots import local_instant
-from academy.workshops.blueprint import bp, workshop_date
-from academy.workshops.forms import (
-    FilterForm,
-    RegisterForm,
+from academy.workshops.blueprint import bp, choice_labels, workshop_date
+from academy.workshops.forms import FilterForm, RegisterForm
+from academy.workshops.queries import (
+    DATES_OF_WORKSHOP,
+    MY_PLACES,
+    UPCOMING,
+    WORKSHOP_BY_SLUG,
+    ListedDate,
 )
 
 
-def _dates() -> Select[tuple[Occurrence]]:
-    """Upcoming, scheduled dates of listed workshops, with their workshop and host."""
-    return (
-        select(Occurrence)
-        .join(Occurrence.offering)
-        .where(
-            Offering.kind == OfferingKind.WORKSHOP,
-            Offering.active,
-            Occurrence.status == OccurrenceStatus.SCHEDULED,
-            Occurrence.starts_at > now(),
-        )
-        .options(contains_eager(Occurrence.offering), joinedload(Occurrence.host))
-        .order_by(Occurrence.starts_at, Occurrence.id)
-    )
+class Place(NamedTuple):
+    """The viewer's registration for a date, and their place in its queue if waiting."""
+
+    booking_id: int
+    confirmed: bool
+    position: int | None
 
 
-def _my_places(occurrences: list[Occurrence]) -> dict[int, tuple[Booking, int | None]]:
-    """{occurrence id: (the viewer's registration, waitlist position)}: two queries at most."""
-    if not current_user.is_authenticated or not occurrences:
+def _my_places(ids: list[int]) -> dict[int, Place]:
+    """{occurrence id: the viewer's place}, in one query."""
+    if not current_user.is_authenticated or not ids:
         return {}
-    ids = [o.id for o in occurrences]
-    mine = db.session.scalars(
-        select(Booking).where(
-            Booking.user_id == current_user.id,
-            Booking.occurrence_id.in_(ids),
-            Booking.status != BookingStatus.CANCELLED,
+    rows = db.session.execute(MY_PLACES, {"user_id": current_user.id, "ids": ids})
+    return {
+        occurrence_id: Place(booking_id, status == BookingStatus.CONFIRMED, position)
+        for occurrence_id, booking_id, status, position in rows
+    }
+
+
+_PATH_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's converters leave unquoted in a path segment
+
+
+class _UrlPattern:
+    """One endpoint's URL built once per page, each row's put together by inserting its value:
+    url_for on every row was a tenth of the listing."""
+
+    _MARK = "2147483647"  # a valid value for an int or a string converter
+
+    def __init__(self, endpoint: str, arg: str) -> None:
+        self._head, _, self._tail = url_for(endpoint, **{arg: self._MARK}).rpartition(self._MARK)
+
+    def __call__(self, value: object) -> str:
+        return f"{self._head}{quote(str(value), safe=_PATH_SAFE)}{self._tail}"
+
+
+class DateCard(NamedTuple):
+    """What one date's row shows (templates/workshops/_date.html), worked out in one pass over
+    the page's dates: times in the viewer's zone and language, labels, texts and links."""
+
+    date: ListedDate
+    month: str
+    day: str
+    when: str
+    length: str  # "60 minutes"
+    host: str  # "With ..."
+    seats: str  # "3 seats left", "" when full
+    level: str
+    area: str
+    href: str  # the workshop's page
+    register_url: str
+    place: Place | None
+    booking_url: str  # "" without a place
+
+
+def _cards(dates: Sequence[ListedDate]) -> list[DateCard]:
+    places = _my_places([d.id for d in dates])
+    levels, areas = choice_labels()
+    workshop_url = _UrlPattern("workshops.workshop", "slug")
+    register_url = _UrlPattern("workshops.register", "occurrence_id")
+    booking_url = _UrlPattern("sessions.booking", "booking_id")
+    zone_name = viewer_timezone()
+    zone = ZoneInfo(zone_name)
+    # Each date formatted in the viewer's zone and language costs tens of microseconds (the
+    # locale is looked up per call): the leaves' months, a few per page, once each.
+    month = cache(lambda first_of_month: local_date(first_of_month, "MMM"))
+    # Translated here, once per page for each length, host and count (a list repeats a few):
+    # a `_()` inside the template's loop copied the whole template context each time, and
+    # Flask-Babel's gettext looks the locale up again on every call.
+    t = request_translations()
+    length = cache(lambda minutes: t.ugettext("%(minutes)d minutes") % {"minutes": minutes})
+    host = cache(lambda name: t.ugettext("With %(host)s") % {"host": name})
+    seats = cache(
+        lambda n: (
+            t.ungettext("%(num)d seat left", "%(num)d seats left", n) % {"num": n} if n else ""
         )
-    ).all()
-    waiting = [b.occurrence_id for b in mine if b.status == BookingStatus.WAITLISTED]
-    positions = seats.waitlist_positions(waiting, current_user.id) if waiting else {}
-    return {b.occurrence_id: (b, positions.get(b.occurrence_id)) for b in mine}
+    )
+    cards = []
+    for d in dates:
+        place = places.get(d.id)
+        local = d.starts_at.astimezone(zone)
+        cards.append(
+            DateCard(
+                date=d,
+                month=month(local.replace(day=1, hour=12, minute=0, second=0, microsecond=0)),
+                day=local_date(d.starts_at, "d"),
+                when=localtime(d.starts_at, "full", tz=zone_name),
+                length=length(int((d.ends_at - d.starts_at).total_seconds() // 60)),
+                host=host(d.host_name),
+                seats=seats(d.seats_left),
+                level=levels.get(d.level, d.level),
+                area=areas.get(d.product_area, d.product_area),
+                href=workshop_url(d.slug),
+                register_url=register_url(d.id),
+                place=place,
+                booking_url=booking_url(place.booking_id) if place else "",
+            )
+        )
+    return cards
 
 
 def _decision() -> Decision | None:
     if not current_user.is_authenticated or current_user.is_staff:
         return None
     return can_use(current_user, Channel.WORKSHOPS)
+
+
+def _row_context() -> dict[str, object]:
+    """What every row's action needs, worked out once for the page."""
+    signed_in = current_user.is_authenticated
+    return {
+        "decision": _decision(),
+        "signed_in": signed_in,
+        "login_url": "" if signed_in else url_for("accounts.login", next=request.full_path),
+    }
 
 
 @bp.get("/workshops/")
@@ -88,7 +165,7 @@ def index() -> str:
 
 def _listing() -> str:
     form = FilterForm(request.args)
-    query = _dates()
+    query = UPCOMING.where(Occurrence.starts_at > now())
     filter_key = None  # known choices and a real date: the key of the filters' rendered HTML
     if form.validate():
         fields = (form.area, form.level, form.language, form.start)
@@ -110,18 +187,14 @@ def _listing() -> str:
         form=form,
         filter_key=filter_key,
         page=page,
-        places=_my_places(page.items),
-        decision=_decision(),
+        cards=_cards(page.items),
         filtered=any(f.data for f in (form.area, form.level, form.language, form.start)),
+        **_row_context(),
     )
 
 
 def _workshop(slug: str) -> Offering:
-    offering = db.session.scalar(
-        select(Offering)
-        .where(Offering.slug == slug, Offering.kind == OfferingKind.WORKSHOP)
-        .options(joinedload(Offering.host))
-    )
+    offering = db.session.scalar(WORKSHOP_BY_SLUG, {"slug": slug})
     staff = current_user.is_authenticated and current_user.is_staff
     if offering is None or not (offering.active or staff):
         abort(404)
@@ -136,15 +209,12 @@ def workshop(slug: str) -> str:
 
 def _workshop_page(slug: str) -> str:
     offering = _workshop(slug)
-    dates = db.session.scalars(
-        _dates().where(Occurrence.offering_id == offering.id).limit(50)
-    ).all()
+    dates = db.session.scalars(DATES_OF_WORKSHOP, {"offering_id": offering.id, "now": now()})
     return render_template(
         "workshops/workshop.html",
         offering=offering,
-        dates=dates,
-        places=_my_places(list(dates)),
-        decision=_decision(),
+        cards=_cards(dates.all()),
+        **_row_context(),
     )
 
 
