@@ -4,13 +4,16 @@ page's statement count does not grow with the data (ARCHITECTURE 4)."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import CursorResult, Executable, Row, Select, and_, bindparam, or_, select
 from sqlalchemy.orm import selectinload
 
 from academy.courses.models import (
+    Answer,
     Attempt,
     Certificate,
+    Choice,
     Course,
     ExtraAttempt,
     Lesson,
@@ -20,6 +23,14 @@ from academy.courses.models import (
     Quiz,
 )
 from academy.extensions import db
+
+
+def _rows(statement: Executable, **params: Any) -> CursorResult[Any]:
+    """Plain rows of a statement built once at import, run on the session's connection (its
+    transaction): the pages that read them skip the ORM's execution and loading, which cost
+    several times the query itself on a small page (issue 15)."""
+    return db.session.connection().execute(statement, params)
+
 
 # A course's outline names its lessons: their bodies are loaded only for the lesson shown
 # (lesson_with_attachments), not for every lesson of the course on every page.
@@ -118,6 +129,59 @@ def passed_quizzes(user_id: int, quiz_ids: Collection[int]) -> set[int]:
 
 def attempt(attempt_id: int) -> Attempt | None:
     return db.session.get(Attempt, attempt_id)
+
+
+# The quiz page of an open attempt reads two sets of rows, not the quiz's whole object graph.
+_SHEET = (
+    select(
+        Attempt.id,
+        Attempt.quiz_id,
+        Attempt.number,
+        Attempt.seed,
+        Attempt.question_ids,
+        Attempt.deadline,
+        Attempt.submitted_at,
+        Quiz.title.label("quiz_title"),
+        Quiz.pass_mark,
+        Quiz.shuffle_answers,
+        Course.slug.label("course_slug"),
+        Course.title.label("course_title"),
+        Course.published.label("course_published"),
+    )
+    .join(Quiz, Quiz.id == Attempt.quiz_id)
+    .join(Course, Course.id == Quiz.course_id)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+)
+# Every question of the quiz with its choices in order and the answer saved for it; never
+# whether a choice is right (the page must not know).
+_SHEET_QUESTIONS = (
+    select(
+        Question.id,
+        Question.kind,
+        Question.prompt,
+        Choice.id.label("choice_id"),
+        Choice.text.label("choice_text"),
+        Answer.value.label("answer"),
+    )
+    .outerjoin(Choice, Choice.question_id == Question.id)
+    .outerjoin(
+        Answer,
+        and_(Answer.question_id == Question.id, Answer.attempt_id == bindparam("attempt_id")),
+    )
+    .where(Question.quiz_id == bindparam("quiz_id"))
+    .order_by(Question.position, Question.id, Choice.position, Choice.id)
+)
+
+
+def attempt_sheet(attempt_id: int, user_id: int) -> Row[Any] | None:
+    """`user_id`'s attempt with what its page shows of the quiz and the course, or None
+    (someone else's attempt is not found either)."""
+    return _rows(_SHEET, attempt_id=attempt_id, user_id=user_id).first()
+
+
+def sheet_questions(attempt_id: int, quiz_id: int) -> list[Row[Any]]:
+    """One row per choice (one for a question without choices), in the quiz's order."""
+    return list(_rows(_SHEET_QUESTIONS, attempt_id=attempt_id, quiz_id=quiz_id))
 
 
 def question_with_choices(question_id: int) -> Question | None:
