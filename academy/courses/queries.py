@@ -4,13 +4,25 @@ page's statement count does not grow with the data (ARCHITECTURE 4)."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import CursorResult, Executable, Row, Select, and_, bindparam, or_, select
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    or_,
+    select,
+)
 from sqlalchemy.orm import selectinload
 
 from academy.courses.models import (
     Answer,
+    Attachment,
     Attempt,
     Certificate,
     Choice,
@@ -102,6 +114,96 @@ def lesson_with_attachments(lesson_id: int) -> Lesson | None:
     return db.session.scalar(
         select(Lesson).where(Lesson.id == lesson_id).options(selectinload(Lesson.attachments))
     )
+
+
+class CourseHead(NamedTuple):
+    id: int
+    slug: str
+    title: str
+    published: bool
+
+
+class LessonLink(NamedTuple):
+    id: int
+    title: str
+
+
+class LessonShown(NamedTuple):
+    id: int
+    title: str
+    body: str
+    video_url: str
+
+
+@dataclass(frozen=True)
+class LessonPage:
+    """A lesson's page: its course, the course's outline (lessons in order), which of them
+    the viewer completed, and the lesson itself."""
+
+    course: CourseHead
+    lessons: list[LessonLink]
+    done: set[int]
+    lesson: LessonShown
+
+
+# The course, its lessons in the outline's order (modules, then lessons, by position) with
+# the viewer's completions, and the body of the one lesson shown: one row per lesson.
+_LESSON_PAGE = (
+    select(
+        Course.id.label("course_id"),
+        Course.slug,
+        Course.title.label("course_title"),
+        Course.published,
+        Lesson.id,
+        Lesson.title,
+        LessonCompletion.id.is_not(None).label("done"),
+        case((Lesson.id == bindparam("lesson_id"), Lesson.body), else_="").label("body"),
+        Lesson.video_url,
+    )
+    .join(Module, Module.course_id == Course.id)
+    .join(Lesson, Lesson.module_id == Module.id)
+    .outerjoin(
+        LessonCompletion,
+        and_(
+            LessonCompletion.lesson_id == Lesson.id,
+            LessonCompletion.user_id == bindparam("user_id"),
+        ),
+    )
+    .where(Course.slug == bindparam("slug"))
+    .order_by(Module.position, Module.id, Lesson.position, Lesson.id)
+)
+_ATTACHMENTS = (
+    select(Attachment.title, Attachment.url)
+    .where(Attachment.lesson_id == bindparam("lesson_id"))
+    .order_by(Attachment.position)
+)
+
+
+def lesson_page(slug: str, lesson_id: int, user_id: int) -> LessonPage | None:
+    """The page of lesson `lesson_id` of the course `slug` (published or not) for `user_id`,
+    or None if the course has no such lesson."""
+    course = None
+    lessons: list[LessonLink] = []
+    done: set[int] = set()
+    shown = None
+    params = {"slug": slug, "lesson_id": lesson_id, "user_id": user_id}
+    for cid, cslug, ctitle, published, lid, title, completed, body, video in _rows(
+        _LESSON_PAGE, **params
+    ):
+        course = course or CourseHead(cid, cslug, ctitle, published)
+        lessons.append(LessonLink(lid, title))
+        if completed:
+            done.add(lid)
+        if lid == lesson_id:
+            shown = LessonShown(lid, title, body, video)
+    if course is None or shown is None:
+        return None
+    return LessonPage(course, lessons, done, shown)
+
+
+def attachments(lesson_id: int) -> list[Row[Any]]:
+    """A lesson's attachments in order (title, url)."""
+    return list(_rows(_ATTACHMENTS, lesson_id=lesson_id))
 
 
 def lesson_course_id(lesson_id: int) -> int | None:

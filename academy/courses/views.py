@@ -5,7 +5,8 @@ read through academy.courses.queries, and render."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -52,7 +53,7 @@ def _done_lessons(course_id: int) -> set[int]:
     return queries.done_lessons(current_user.id, course_id)
 
 
-def _progress(lessons: list[Lesson], done: set[int]) -> services.Progress:
+def _progress(lessons: Sequence[Lesson | queries.LessonLink], done: set[int]) -> services.Progress:
     return services.Progress(len(done & {lesson.id for lesson in lessons}), len(lessons))
 
 
@@ -128,7 +129,17 @@ def course(slug: str) -> Any:
     return _render_course(_course(slug), FeedbackForm(formdata=None))
 
 
-def _feedback(form: FeedbackForm, course: Course, lesson: Lesson | None = None) -> bool:
+class _Titled(Protocol):
+    """A course or a lesson, as feedback names it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+def _feedback(form: FeedbackForm, course: _Titled, lesson: _Titled | None = None) -> bool:
     """Leave feedback on a course or one of its lessons from `form`; True when it was taken
     (else its errors are on the form)."""
     if not form.validate():
@@ -185,18 +196,28 @@ def claim_certificate(slug: str) -> Any:
 # --- Lessons -----------------------------------------------------------------------------------
 
 
-def _render_lesson(course: Course, lesson: Lesson, feedback: FeedbackForm, status: int = 200):
-    lessons = _lessons(course)
-    index = lessons.index(lesson)
-    done = _done_lessons(course.id)
+def _lesson_page(slug: str, lesson_id: int) -> queries.LessonPage:
+    """A lesson of a published course with the course's outline (staff also see drafts)."""
+    if not _SLUG.match(slug):
+        abort(404)
+    page = queries.lesson_page(slug, lesson_id, current_user.id)
+    if page is None or not (page.course.published or is_staff()):
+        abort(404)
+    return page
+
+
+def _render_lesson(page: queries.LessonPage, feedback: FeedbackForm, status: int = 200):
+    lesson, lessons = page.lesson, page.lessons
+    index = next(i for i, x in enumerate(lessons) if x.id == lesson.id)
     embed = services.embed_url(lesson.video_url) if lesson.video_url else None
     html = render_template(
         "courses/lesson.html",
-        course=course,
-        lesson=queries.lesson_with_attachments(lesson.id),
+        course=page.course,
+        lesson=lesson,
+        attachments=queries.attachments(lesson.id),
         lessons=lessons,
-        done=done,
-        progress=_progress(lessons, done),
+        done=page.done,
+        progress=_progress(lessons, page.done),
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
         embed=embed,
@@ -213,11 +234,10 @@ def _render_lesson(course: Course, lesson: Lesson, feedback: FeedbackForm, statu
 @bp.get("/academy/<slug>/lessons/<int:lesson_id>")
 @login_required
 def lesson(slug: str, lesson_id: int) -> Any:
-    item = _course(slug)
-    found = _lesson_in(item, lesson_id)
+    page = _lesson_page(slug, lesson_id)
     if not (decision := access()):
         return refused(decision)
-    return _render_lesson(item, found, FeedbackForm(formdata=None))
+    return _render_lesson(page, FeedbackForm(formdata=None))
 
 
 @bp.post("/academy/<slug>/lessons/<int:lesson_id>/complete")
@@ -239,14 +259,13 @@ def complete(slug: str, lesson_id: int) -> Any:
 @bp.post("/academy/<slug>/lessons/<int:lesson_id>/feedback")
 @login_required
 def lesson_feedback(slug: str, lesson_id: int) -> Any:
-    item = _course(slug)
-    found = _lesson_in(item, lesson_id)
+    page = _lesson_page(slug, lesson_id)
     if not (decision := access()):
         return refused(decision)
     form = FeedbackForm()
-    if _feedback(form, item, found):
+    if _feedback(form, page.course, page.lesson):
         return redirect(url_for(".lesson", slug=slug, lesson_id=lesson_id))
-    return _render_lesson(item, found, form, 400)
+    return _render_lesson(page, form, 400)
 
 
 # --- Certificates ------------------------------------------------------------------------------
