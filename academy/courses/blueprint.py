@@ -7,9 +7,11 @@ academy/__init__.py imports all three before registering it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 from academy.core.decisions import Decision
@@ -34,7 +36,18 @@ def _kind_macros(name: str) -> Any:
 
 @bp.app_context_processor
 def _names() -> dict[str, Any]:
-    return {"level_names": LEVEL_NAMES, "area_names": AREA_NAMES}
+    return _names_in(str(get_locale()))
+
+
+@lru_cache(maxsize=16)
+def _names_in(locale: str) -> dict[str, dict[str, str]]:
+    """The levels' and product areas' names in one language (in the forms' order), translated
+    once per process: a lazy name is translated again each time it is shown, twice per card
+    of the catalogue (issue 15)."""
+    return {
+        "level_names": {value: str(label) for value, label in LEVEL_NAMES.items()},
+        "area_names": {value: str(label) for value, label in AREA_NAMES.items()},
+    }
 
 
 def is_staff() -> bool:

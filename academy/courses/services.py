@@ -328,30 +328,6 @@ class Progress:
         return 0 if not self.total else round(100 * self.done / self.total)
 
 
-def progress_for(user: User | None, course_ids: Iterable[int]) -> dict[int, Progress]:
-    """Lessons done and lessons in each course, in two queries whatever the number."""
-    ids = list(course_ids)
-    if not ids:
-        return {}
-    totals = dict(
-        db.session.execute(
-            select(Lesson.course_id, func.count(Lesson.id))
-            .where(Lesson.course_id.in_(ids))
-            .group_by(Lesson.course_id)
-        ).all()
-    )
-    done: dict[int, int] = {}
-    if user is not None and user.is_authenticated:
-        done = dict(
-            db.session.execute(
-                select(LessonCompletion.course_id, func.count(LessonCompletion.id))
-                .where(LessonCompletion.user_id == user.id, LessonCompletion.course_id.in_(ids))
-                .group_by(LessonCompletion.course_id)
-            ).all()
-        )
-    return {i: Progress(done.get(i, 0), totals.get(i, 0)) for i in ids}
-
-
 def complete_lesson(user: User, lesson: Lesson) -> None:
     """Mark a lesson done; twice (two tabs) is the same as once: the database keeps one row
     (a conflicting insert does nothing, so the page that follows still has what it loaded)."""

@@ -14,11 +14,12 @@ from flask_login import current_user, login_required
 
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
-from academy.core.pagination import paginate
+from academy.core.pagination import MAX_PAGE, Page
+from academy.core.params import page_arg
 from academy.core.security import CSP
 from academy.courses import queries, services
 from academy.courses.blueprint import access, bp, is_staff, refused
-from academy.courses.forms import AREA_NAMES, LEVEL_NAMES, LEVELS, PRODUCT_AREAS, FeedbackForm
+from academy.courses.forms import AREA_NAMES, LEVEL_NAMES, FeedbackForm
 from academy.courses.models import Certificate, Course, Lesson
 from academy.extensions import limiter
 from academy.feedback.models import FeedbackKind
@@ -60,33 +61,41 @@ def _progress(lessons: Sequence[Lesson | queries.LessonLink], done: set[int]) ->
 # --- Catalogue and course pages ----------------------------------------------------------------
 
 
+CATALOGUE_PAGE = 12
+
+
 @bp.get("/academy")
 def catalogue() -> str:
     q = query_text()
     level = request.args.get("level", "")
     area = request.args.get("area", "")
-    query = queries.catalogue(
-        q, level if level in LEVEL_NAMES else None, area if area in AREA_NAMES else None
+    # core.pagination's rule (a row more than shown tells if a next page exists; a page past
+    # the end is a 404) on the cards' plain rows, which paginate() would load through the ORM.
+    number = page_arg(MAX_PAGE)
+    viewer = current_user.id if current_user.is_authenticated else None
+    rows = queries.catalogue(
+        q,
+        level if level in LEVEL_NAMES else None,
+        area if area in AREA_NAMES else None,
+        viewer,
+        offset=(number - 1) * CATALOGUE_PAGE,
+        limit=CATALOGUE_PAGE + 1,
     )
-    page = paginate(query, per_page=12)
-    ids = [c.id for c in page.items]
-    progress = services.progress_for(current_user, ids)
-    completed: set[int] = set()
-    resume = None
-    if current_user.is_authenticated:
-        completed = queries.completed_courses(current_user.id, ids)
-        resume = queries.last_course(current_user.id)
+    if number > 1 and not rows:
+        abort(404)
+    page = Page(rows[:CATALOGUE_PAGE], number, CATALOGUE_PAGE, has_next=len(rows) > CATALOGUE_PAGE)
     return render_template(
         "courses/catalogue.html",
         page=page,
-        progress=progress,
-        completed=completed,
-        resume=resume,
+        progress={c.id: services.Progress(c.done, c.lessons) for c in page.items},
+        completed={c.id for c in page.items if c.completed},
+        resume=queries.last_course(viewer) if viewer is not None else None,
+        # Slugs are [a-z0-9-] (core.text.slugify): a card's link is this and its slug, with no
+        # url_for on each card.
+        course_href=url_for(".course", slug="-")[:-1],
         q=q,
         level=level,
         area=area,
-        levels=LEVELS,
-        areas=PRODUCT_AREAS,
     )
 
 
