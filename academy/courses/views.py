@@ -93,6 +93,13 @@ def catalogue() -> str:
         # Slugs are [a-z0-9-] (core.text.slugify): a card's link is this and its slug, with no
         # url_for on each card.
         course_href=url_for(".course", slug="-")[:-1],
+        # The cards' phrases, translated once for the page: a translation in a template costs
+        # about as much as the rest of a card.
+        phrases={
+            "minutes": _("%(minutes)d min"),
+            "progress_in": _("Progress in %(course)s"),
+            "lessons_done": _("%(done)d of %(total)d lessons"),
+        },
         q=q,
         level=level,
         area=area,
