@@ -7,9 +7,11 @@ academy/__init__.py imports all three before registering it.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 from academy.core.decisions import Decision
@@ -20,13 +22,32 @@ from academy.scheduling.access import can_use
 from academy.scheduling.policy import Channel
 
 bp = Blueprint("courses", __name__)
-# Templates show each question through its kind: {% import question_kind(q.kind).template %}
 bp.add_app_template_global(kinds.kind_of, "question_kind")
+
+
+@bp.app_template_global("kind_macros")
+def _kind_macros(name: str) -> Any:
+    """A question kind's template as a module of its macros (`input`, `review`): templates
+    show each question through it, `kind_macros(q.kind).input(...)`. The same module as an
+    `{% import %}` without context gives, minus the import's lookups on every question of a
+    page (issue 15)."""
+    return current_app.jinja_env.get_template(kinds.kind_of(name).template).module
 
 
 @bp.app_context_processor
 def _names() -> dict[str, Any]:
-    return {"level_names": LEVEL_NAMES, "area_names": AREA_NAMES}
+    return _names_in(str(get_locale()))
+
+
+@lru_cache(maxsize=16)
+def _names_in(locale: str) -> dict[str, dict[str, str]]:
+    """The levels' and product areas' names in one language (in the forms' order), translated
+    once per process: a lazy name is translated again each time it is shown, twice per card
+    of the catalogue (issue 15)."""
+    return {
+        "level_names": {value: str(label) for value, label in LEVEL_NAMES.items()},
+        "area_names": {value: str(label) for value, label in AREA_NAMES.items()},
+    }
 
 
 def is_staff() -> bool:

@@ -75,24 +75,30 @@ def start(quiz_id: int) -> Any:
 @bp.get("/academy/attempts/<int:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> Any:
-    item = _own_attempt(attempt_id)
+    # The checks of _own_attempt and _quiz, in their order, on rows read for this page only.
+    item = queries.attempt_sheet(attempt_id, current_user.id)
+    if item is None:  # someone else's attempt is a 404, as if it did not exist
+        abort(404)
     if not (decision := access()):
         return refused(decision)
     if item.submitted_at is not None:
         return redirect(url_for(".result", attempt_id=item.id))
-    quiz = _quiz(item.quiz_id)
+    if not (item.course_published or is_staff()):
+        abort(404)
     # Past the deadline: the page says so and offers only Submit (GET changes nothing).
-    expired = not scoring.accepts_answers(item.deadline, now())
-    answers = services.attempt_answers(item)
+    at = now()
+    expired = not scoring.accepts_answers(item.deadline, at)
+    questions, answers = services.attempt_sheet(
+        item, queries.sheet_questions(item.id, item.quiz_id)
+    )
     return render_template(
         "courses/attempt.html",
         attempt=item,
-        quiz=quiz,
-        questions=services.attempt_questions(item, quiz),
-        answers={qid: a.value for qid, a in answers.items()},
+        questions=questions,
+        answers=answers,
         expired=expired,
         remaining=(
-            max(0, math.ceil((item.deadline - now()).total_seconds())) if item.deadline else None
+            max(0, math.ceil((item.deadline - at).total_seconds())) if item.deadline else None
         ),
     )
 

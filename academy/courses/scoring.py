@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from academy.core.markers import N_
 from academy.courses.kinds import REGISTRY, Key
@@ -70,10 +71,18 @@ def choice_order(
     choice_ids: Sequence[int], seed: int, question_id: int, shuffle: bool
 ) -> list[int]:
     """The order a question's answers are shown in one attempt (stable across reloads)."""
-    ids = list(choice_ids)
-    if shuffle:
-        random.Random(f"{seed}:{question_id}").shuffle(ids)  # noqa: S311
-    return ids
+    if not shuffle:
+        return list(choice_ids)
+    return list(_shuffled(tuple(choice_ids), seed, question_id))
+
+
+@lru_cache(maxsize=4096)
+def _shuffled(ids: tuple[int, ...], seed: int, question_id: int) -> tuple[int, ...]:
+    # Seeding a generator from a string costs more than the rest of a question's page: the
+    # orders of the attempts being taken (the quiz page, its reloads, the result) are kept.
+    order = list(ids)
+    random.Random(f"{seed}:{question_id}").shuffle(order)  # noqa: S311
+    return tuple(order)
 
 
 # --- Attempts, waits, deadlines ------------------------------------------------------------------

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from flask_babel import gettext as _
@@ -36,6 +37,7 @@ from academy.courses.models import (
     Module,
     Question,
     Quiz,
+    drawn_ids,
 )
 from academy.extensions import db
 
@@ -326,30 +328,6 @@ class Progress:
         return 0 if not self.total else round(100 * self.done / self.total)
 
 
-def progress_for(user: User | None, course_ids: Iterable[int]) -> dict[int, Progress]:
-    """Lessons done and lessons in each course, in two queries whatever the number."""
-    ids = list(course_ids)
-    if not ids:
-        return {}
-    totals = dict(
-        db.session.execute(
-            select(Lesson.course_id, func.count(Lesson.id))
-            .where(Lesson.course_id.in_(ids))
-            .group_by(Lesson.course_id)
-        ).all()
-    )
-    done: dict[int, int] = {}
-    if user is not None and user.is_authenticated:
-        done = dict(
-            db.session.execute(
-                select(LessonCompletion.course_id, func.count(LessonCompletion.id))
-                .where(LessonCompletion.user_id == user.id, LessonCompletion.course_id.in_(ids))
-                .group_by(LessonCompletion.course_id)
-            ).all()
-        )
-    return {i: Progress(done.get(i, 0), totals.get(i, 0)) for i in ids}
-
-
 def complete_lesson(user: User, lesson: Lesson) -> None:
     """Mark a lesson done; twice (two tabs) is the same as once: the database keeps one row
     (a conflicting insert does nothing, so the page that follows still has what it loaded)."""
@@ -501,16 +479,57 @@ def start_attempt(user: User, quiz: Quiz) -> Attempt:
 def attempt_questions(attempt: Attempt, quiz: Quiz) -> list[tuple[Question, list[Choice]]]:
     """The attempt's questions in the order drawn, each with its choices in the order shown
     (the same on every reload). A question deleted since the draw is left out."""
-    by_id = {q.id: q for q in quiz.questions}
+    questions = {q.id: (q, q.choices) for q in quiz.questions}
+    return _in_order(attempt.drawn, questions, attempt.seed, quiz.shuffle_answers)
+
+
+def _in_order(
+    drawn: Sequence[int],
+    questions: Mapping[int, tuple[Any, Sequence[Any]]],
+    seed: int,
+    shuffle: bool,
+) -> list[tuple[Any, list[Any]]]:
     shown = []
-    for qid in attempt.drawn:
-        question = by_id.get(qid)
-        if question is None:
+    for qid in drawn:
+        found = questions.get(qid)
+        if found is None:
             continue
-        choices = {c.id: c for c in question.choices}
-        order = scoring.choice_order(list(choices), attempt.seed, qid, quiz.shuffle_answers)
-        shown.append((question, [choices[i] for i in order]))
+        question, choices = found
+        by_id = {c.id: c for c in choices}
+        order = scoring.choice_order(list(by_id), seed, qid, shuffle)
+        shown.append((question, [by_id[i] for i in order]))
     return shown
+
+
+class ShownQuestion(NamedTuple):
+    id: int
+    kind: str
+    prompt: str
+
+
+class ShownChoice(NamedTuple):
+    id: int
+    text: str
+
+
+def attempt_sheet(
+    attempt: Any, rows: Iterable[Any]
+) -> tuple[list[tuple[ShownQuestion, list[ShownChoice]]], dict[int, str]]:
+    """The quiz page of an open attempt (queries.attempt_sheet) from its questions' rows
+    (queries.sheet_questions): the questions as attempt_questions() orders them, and the
+    answers saved so far by question."""
+    questions: dict[int, tuple[ShownQuestion, list[ShownChoice]]] = {}
+    answers: dict[int, str] = {}
+    for qid, kind, prompt, choice_id, choice_text, answer in rows:
+        found = questions.get(qid)
+        if found is None:
+            found = questions[qid] = (ShownQuestion(qid, kind, prompt), [])
+            if answer is not None:
+                answers[qid] = answer
+        if choice_id is not None:
+            found[1].append(ShownChoice(choice_id, choice_text))
+    drawn = drawn_ids(attempt.question_ids)
+    return _in_order(drawn, questions, attempt.seed, attempt.shuffle_answers), answers
 
 
 def attempt_answers(attempt: Attempt) -> dict[int, Answer]:

@@ -5,7 +5,8 @@ read through academy.courses.queries, and render."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,11 +14,12 @@ from flask_login import current_user, login_required
 
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
-from academy.core.pagination import paginate
+from academy.core.pagination import MAX_PAGE, Page
+from academy.core.params import page_arg
 from academy.core.security import CSP
 from academy.courses import queries, services
 from academy.courses.blueprint import access, bp, is_staff, refused
-from academy.courses.forms import AREA_NAMES, LEVEL_NAMES, LEVELS, PRODUCT_AREAS, FeedbackForm
+from academy.courses.forms import AREA_NAMES, LEVEL_NAMES, FeedbackForm
 from academy.courses.models import Certificate, Course, Lesson
 from academy.extensions import limiter
 from academy.feedback.models import FeedbackKind
@@ -52,11 +54,14 @@ def _done_lessons(course_id: int) -> set[int]:
     return queries.done_lessons(current_user.id, course_id)
 
 
-def _progress(lessons: list[Lesson], done: set[int]) -> services.Progress:
+def _progress(lessons: Sequence[Lesson | queries.LessonLink], done: set[int]) -> services.Progress:
     return services.Progress(len(done & {lesson.id for lesson in lessons}), len(lessons))
 
 
 # --- Catalogue and course pages ----------------------------------------------------------------
+
+
+CATALOGUE_PAGE = 12
 
 
 @bp.get("/academy")
@@ -64,28 +69,40 @@ def catalogue() -> str:
     q = query_text()
     level = request.args.get("level", "")
     area = request.args.get("area", "")
-    query = queries.catalogue(
-        q, level if level in LEVEL_NAMES else None, area if area in AREA_NAMES else None
+    # core.pagination's rule (a row more than shown tells if a next page exists; a page past
+    # the end is a 404) on the cards' plain rows, which paginate() would load through the ORM.
+    number = page_arg(MAX_PAGE)
+    viewer = current_user.id if current_user.is_authenticated else None
+    rows = queries.catalogue(
+        q,
+        level if level in LEVEL_NAMES else None,
+        area if area in AREA_NAMES else None,
+        viewer,
+        offset=(number - 1) * CATALOGUE_PAGE,
+        limit=CATALOGUE_PAGE + 1,
     )
-    page = paginate(query, per_page=12)
-    ids = [c.id for c in page.items]
-    progress = services.progress_for(current_user, ids)
-    completed: set[int] = set()
-    resume = None
-    if current_user.is_authenticated:
-        completed = queries.completed_courses(current_user.id, ids)
-        resume = queries.last_course(current_user.id)
+    if number > 1 and not rows:
+        abort(404)
+    page = Page(rows[:CATALOGUE_PAGE], number, CATALOGUE_PAGE, has_next=len(rows) > CATALOGUE_PAGE)
     return render_template(
         "courses/catalogue.html",
         page=page,
-        progress=progress,
-        completed=completed,
-        resume=resume,
+        progress={c.id: services.Progress(c.done, c.lessons) for c in page.items},
+        completed={c.id for c in page.items if c.completed},
+        resume=queries.last_course(viewer) if viewer is not None else None,
+        # Slugs are [a-z0-9-] (core.text.slugify): a card's link is this and its slug, with no
+        # url_for on each card.
+        course_href=url_for(".course", slug="-")[:-1],
+        # The cards' phrases, translated once for the page: a translation in a template costs
+        # about as much as the rest of a card.
+        phrases={
+            "minutes": _("%(minutes)d min"),
+            "progress_in": _("Progress in %(course)s"),
+            "lessons_done": _("%(done)d of %(total)d lessons"),
+        },
         q=q,
         level=level,
         area=area,
-        levels=LEVELS,
-        areas=PRODUCT_AREAS,
     )
 
 
@@ -128,7 +145,17 @@ def course(slug: str) -> Any:
     return _render_course(_course(slug), FeedbackForm(formdata=None))
 
 
-def _feedback(form: FeedbackForm, course: Course, lesson: Lesson | None = None) -> bool:
+class _Titled(Protocol):
+    """A course or a lesson, as feedback names it."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+def _feedback(form: FeedbackForm, course: _Titled, lesson: _Titled | None = None) -> bool:
     """Leave feedback on a course or one of its lessons from `form`; True when it was taken
     (else its errors are on the form)."""
     if not form.validate():
@@ -185,18 +212,28 @@ def claim_certificate(slug: str) -> Any:
 # --- Lessons -----------------------------------------------------------------------------------
 
 
-def _render_lesson(course: Course, lesson: Lesson, feedback: FeedbackForm, status: int = 200):
-    lessons = _lessons(course)
-    index = lessons.index(lesson)
-    done = _done_lessons(course.id)
+def _lesson_page(slug: str, lesson_id: int) -> queries.LessonPage:
+    """A lesson of a published course with the course's outline (staff also see drafts)."""
+    if not _SLUG.match(slug):
+        abort(404)
+    page = queries.lesson_page(slug, lesson_id, current_user.id)
+    if page is None or not (page.course.published or is_staff()):
+        abort(404)
+    return page
+
+
+def _render_lesson(page: queries.LessonPage, feedback: FeedbackForm, status: int = 200):
+    lesson, lessons = page.lesson, page.lessons
+    index = next(i for i, x in enumerate(lessons) if x.id == lesson.id)
     embed = services.embed_url(lesson.video_url) if lesson.video_url else None
     html = render_template(
         "courses/lesson.html",
-        course=course,
-        lesson=queries.lesson_with_attachments(lesson.id),
+        course=page.course,
+        lesson=lesson,
+        attachments=queries.attachments(lesson.id),
         lessons=lessons,
-        done=done,
-        progress=_progress(lessons, done),
+        done=page.done,
+        progress=_progress(lessons, page.done),
         previous=lessons[index - 1] if index > 0 else None,
         following=lessons[index + 1] if index + 1 < len(lessons) else None,
         embed=embed,
@@ -213,11 +250,10 @@ def _render_lesson(course: Course, lesson: Lesson, feedback: FeedbackForm, statu
 @bp.get("/academy/<slug>/lessons/<int:lesson_id>")
 @login_required
 def lesson(slug: str, lesson_id: int) -> Any:
-    item = _course(slug)
-    found = _lesson_in(item, lesson_id)
+    page = _lesson_page(slug, lesson_id)
     if not (decision := access()):
         return refused(decision)
-    return _render_lesson(item, found, FeedbackForm(formdata=None))
+    return _render_lesson(page, FeedbackForm(formdata=None))
 
 
 @bp.post("/academy/<slug>/lessons/<int:lesson_id>/complete")
@@ -239,14 +275,13 @@ def complete(slug: str, lesson_id: int) -> Any:
 @bp.post("/academy/<slug>/lessons/<int:lesson_id>/feedback")
 @login_required
 def lesson_feedback(slug: str, lesson_id: int) -> Any:
-    item = _course(slug)
-    found = _lesson_in(item, lesson_id)
+    page = _lesson_page(slug, lesson_id)
     if not (decision := access()):
         return refused(decision)
     form = FeedbackForm()
-    if _feedback(form, item, found):
+    if _feedback(form, page.course, page.lesson):
         return redirect(url_for(".lesson", slug=slug, lesson_id=lesson_id))
-    return _render_lesson(item, found, form, 400)
+    return _render_lesson(page, form, 400)
 
 
 # --- Certificates ------------------------------------------------------------------------------

@@ -80,6 +80,12 @@ def _grow(db, user, course, quiz, n: int, at) -> None:
     db.session.commit()
 
 
+# The pages that read plain rows (issue 15): the user, the page's own statements (the cards and
+# the last course; the lesson with its outline, and its attachments; the attempt, and its
+# questions), the access facts or the firm's assignments. One more is a query come back.
+STATEMENTS = {"catalogue": 4, "lesson": 4, "attempt": 4}
+
+
 @pytest.mark.parametrize("page", ["catalogue", "course", "lesson", "quiz", "attempt", "result"])
 def test_statements_do_not_grow_with_data(
     client, db, login, make_user, make_course, clock, queries, page
@@ -107,3 +113,5 @@ def test_statements_do_not_grow_with_data(
     large = count_statements(client, queries, url)
     print(f"{page}: {small} statements at 10, {large} at 2,000")
     assert small == large, f"{url}: {small} statements at 10, {large} at 2,000"
+    if page in STATEMENTS:
+        assert small == STATEMENTS[page], f"{url}: {small} statements, {STATEMENTS[page]} expected"
