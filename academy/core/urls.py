@@ -11,9 +11,25 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
+_PATH_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's converters leave unquoted in a path segment
+
+
+class UrlPattern:
+    """A list's link to each of its rows: `url_for` once per page, then each row's URL put
+    together by inserting its value (`pattern(row.id)`). url_for on every row was a tenth of
+    a listing's time (issue 15)."""
+
+    _MARK = "2147483647"  # valid for an int and a string converter; no other part holds it
+
+    def __init__(self, endpoint: str, arg: str, **values: Any) -> None:
+        url = url_for(endpoint, **values, **{arg: self._MARK})
+        self._head, _, self._tail = url.rpartition(self._MARK)
+
+    def __call__(self, value: object) -> str:
+        return f"{self._head}{quote(str(value), safe=_PATH_SAFE)}{self._tail}"
 
 
 def external_url(endpoint: str, **values: Any) -> str:

@@ -17,6 +17,7 @@ from academy.core.forms import query_text, show_error
 from academy.core.pagination import MAX_PAGE, Page
 from academy.core.params import page_arg
 from academy.core.security import CSP
+from academy.core.urls import UrlPattern
 from academy.courses import queries, services
 from academy.courses.blueprint import access, bp, is_staff, refused
 from academy.courses.forms import AREA_NAMES, LEVEL_NAMES, FeedbackForm
@@ -90,9 +91,7 @@ def catalogue() -> str:
         progress={c.id: services.Progress(c.done, c.lessons) for c in page.items},
         completed={c.id for c in page.items if c.completed},
         resume=queries.last_course(viewer) if viewer is not None else None,
-        # Slugs are [a-z0-9-] (core.text.slugify): a card's link is this and its slug, with no
-        # url_for on each card.
-        course_href=url_for(".course", slug="-")[:-1],
+        course_url=UrlPattern(".course", "slug"),  # no url_for on each card
         # The cards' phrases, translated once for the page: a translation in a template costs
         # about as much as the rest of a card.
         phrases={

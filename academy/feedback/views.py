@@ -28,6 +28,7 @@ from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
 from academy.core.params import to_id
 from academy.core.security import staff_required
+from academy.core.urls import UrlPattern
 from academy.extensions import db, limiter
 from academy.feedback import services
 from academy.feedback.forms import FeedbackForm, NoteForm, TriageForm
@@ -182,20 +183,16 @@ def _filtered(query: Select[Any]) -> tuple[Select[Any], dict[str, str]]:
     return query, args
 
 
-_ANY_ID = 2_147_483_647  # no item has it: the link is built once and each row puts its id in
-
-
 @bp.get("/staff/feedback")
 @staff_required
 def triage() -> str:
     query, args = _filtered(_TRIAGE)
-    item_url = url_for(".staff_item", item_id=_ANY_ID).replace(str(_ANY_ID), "{id}")
     return render_template(
         "feedback/triage.html",
         page=paginate(query),
         args=args,
         staff=_staff_choices(),
-        item_url=item_url,
+        item_url=UrlPattern(".staff_item", "item_id"),
     )
 
 

@@ -12,13 +12,14 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, request
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
 from academy.core.clock import now
 from academy.core.params import id_arg, instant_arg, int_arg
 from academy.core.timezones import clock_time, viewer_timezone
+from academy.core.urls import UrlPattern
 from academy.extensions import db
 from academy.scheduling import bookings
 from academy.scheduling.models import (
@@ -110,14 +111,11 @@ def week_arg() -> int:
     return int_arg("week", 0, minimum=0, maximum=WEEKS)
 
 
-_ANY_ID = 2_147_483_647  # no row has it: url_for builds it once, each row puts its id in
-
-
-def booking_urls() -> dict[str, str]:
-    """A list's links to its bookings, with "{id}" for the booking's id: one url_for per list,
-    not three per row."""
+def booking_urls() -> dict[str, UrlPattern]:
+    """A list's links to its bookings (`urls.booking(b.id)`): one url_for per list, not three
+    per row."""
     return {
-        name: url_for(f"sessions.{name}", booking_id=_ANY_ID).replace(str(_ANY_ID), "{id}")
+        name: UrlPattern(f"sessions.{name}", "booking_id")
         for name in ("booking", "change", "cancel")
     }
 

@@ -19,6 +19,7 @@ from academy.core.pagination import paginate
 from academy.core.params import to_id
 from academy.core.security import staff_required
 from academy.core.timezones import viewer_timezone
+from academy.core.urls import UrlPattern
 from academy.extensions import db
 from academy.support import services
 from academy.support.blueprint import DASHBOARD_PANELS, HELPERS, bp, thread
@@ -87,7 +88,6 @@ _WAITING = select(func.count(SupportRequest.id)).where(
     SupportRequest.first_response_at.is_(None),
     SupportRequest.status.in_([RequestStatus.OPEN, RequestStatus.PENDING]),
 )
-_ANY_ID = 2_147_483_647  # no request has it: the link is built once, each row puts its id in
 
 
 @bp.get("/staff/inbox")
@@ -116,7 +116,6 @@ def inbox() -> str:
         SupportRequest.first_response_due_at,
         SupportRequest.id,
     )
-    request_url = url_for(".staff_request", request_id=_ANY_ID).replace(str(_ANY_ID), "{id}")
     return render_template(
         "support/inbox.html",
         page=paginate(query),
@@ -124,7 +123,7 @@ def inbox() -> str:
         assignee=assignee,
         q=q,
         waiting=db.session.scalar(_WAITING),
-        request_url=request_url,
+        request_url=UrlPattern(".staff_request", "request_id"),
         **HELPERS,
     )
 

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import time
 from functools import cache
 from typing import NamedTuple
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -24,6 +23,7 @@ from academy.core.errors import DomainError
 from academy.core.i18n import request_translations
 from academy.core.pagination import paginate
 from academy.core.timezones import local_date, localtime, viewer_timezone
+from academy.core.urls import UrlPattern
 from academy.extensions import db
 from academy.scheduling import workshops
 from academy.scheduling.access import can_use
@@ -60,22 +60,6 @@ def _my_places(ids: list[int]) -> dict[int, Place]:
     }
 
 
-_PATH_SAFE = "!$&'()*+,/:;=@"  # what werkzeug's converters leave unquoted in a path segment
-
-
-class _UrlPattern:
-    """One endpoint's URL built once per page, each row's put together by inserting its value:
-    url_for on every row was a tenth of the listing."""
-
-    _MARK = "2147483647"  # a valid value for an int or a string converter
-
-    def __init__(self, endpoint: str, arg: str) -> None:
-        self._head, _, self._tail = url_for(endpoint, **{arg: self._MARK}).rpartition(self._MARK)
-
-    def __call__(self, value: object) -> str:
-        return f"{self._head}{quote(str(value), safe=_PATH_SAFE)}{self._tail}"
-
-
 class DateCard(NamedTuple):
     """What one date's row shows (templates/workshops/_date.html), worked out in one pass over
     the page's dates: times in the viewer's zone and language, labels, texts and links."""
@@ -98,9 +82,9 @@ class DateCard(NamedTuple):
 def _cards(dates: Sequence[ListedDate]) -> list[DateCard]:
     places = _my_places([d.id for d in dates])
     levels, areas = choice_labels()
-    workshop_url = _UrlPattern("workshops.workshop", "slug")
-    register_url = _UrlPattern("workshops.register", "occurrence_id")
-    booking_url = _UrlPattern("sessions.booking", "booking_id")
+    workshop_url = UrlPattern("workshops.workshop", "slug")
+    register_url = UrlPattern("workshops.register", "occurrence_id")
+    booking_url = UrlPattern("sessions.booking", "booking_id")
     zone_name = viewer_timezone()
     zone = ZoneInfo(zone_name)
     # Each date formatted in the viewer's zone and language costs tens of microseconds (the
