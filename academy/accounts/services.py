@@ -36,6 +36,7 @@ from academy.accounts.models import (
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
+from academy.core.sql import rows
 from academy.core.timezones import is_valid_timezone
 from academy.core.tokens import InvalidToken, make_token, read_token
 from academy.core.urls import external_url
@@ -95,6 +96,18 @@ def hash_password(password: str) -> str:
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+# Built once: the inbox and the triage fill their assignee filter with it on every request.
+_STAFF = (
+    select(User.id, User.name).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.name)
+)
+
+
+def staff_choices() -> list[tuple[str, str]]:
+    """Staff and admins as (id, name) choices, by name: whom a request or feedback item can be
+    assigned to."""
+    return [(str(i), n) for i, n in rows(_STAFF)]
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import String, bindparam, event, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from academy.core.sql import rows
 from academy.extensions import db
 
 T = TypeVar("T")
@@ -85,9 +86,8 @@ _VERSIONS = select(ContentVersion.name, ContentVersion.version).where(
 
 
 def versions_of(names: tuple[str, ...]) -> dict[str, int]:
-    """Several counters in one query, on the session's connection (a read: no ORM entities)."""
-    rows = db.session.connection().execute(_VERSIONS, {"names": list(names)})
-    return {name: int(version) for name, version in rows}
+    """Several counters in one query."""
+    return {name: int(version) for name, version in rows(_VERSIONS, {"names": list(names)})}
 
 
 _cache: dict[tuple[str, str], tuple[int, Any]] = {}

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    CursorResult,
-    Executable,
     Integer,
     Row,
     Select,
@@ -23,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
+from academy.core.sql import rows
 from academy.courses.models import (
     Answer,
     Attachment,
@@ -38,14 +37,6 @@ from academy.courses.models import (
     Quiz,
 )
 from academy.extensions import db
-
-
-def _rows(statement: Executable, **params: Any) -> CursorResult[Any]:
-    """Plain rows of a statement built once at import, run on the session's connection (its
-    transaction): the pages that read them skip the ORM's execution and loading, which cost
-    several times the query itself on a small page (issue 15)."""
-    return db.session.connection().execute(statement, params)
-
 
 # A course's outline names its lessons: their bodies are loaded only for the lesson shown
 # (lesson_with_attachments), not for every lesson of the course on every page.
@@ -115,7 +106,7 @@ def catalogue(
         query = query.where(Course.level == level)
     if area:
         query = query.where(Course.product_area == area)
-    return list(_rows(query, viewer=viewer_id, offset=offset, limit=limit))
+    return list(rows(query, {"viewer": viewer_id, "offset": offset, "limit": limit}))
 
 
 def all_courses() -> Select:
@@ -135,7 +126,7 @@ _LAST_COURSE = (
 def last_course(user_id: int) -> Row[Any] | None:
     """The published course (slug, title) the user last completed a lesson of ("continue
     where you left off")."""
-    return _rows(_LAST_COURSE, user_id=user_id).first()
+    return rows(_LAST_COURSE, {"user_id": user_id}).first()
 
 
 def done_lessons(user_id: int, course_id: int) -> set[int]:
@@ -229,8 +220,8 @@ def lesson_page(slug: str, lesson_id: int, user_id: int) -> LessonPage | None:
     done: set[int] = set()
     shown = None
     params = {"slug": slug, "lesson_id": lesson_id, "user_id": user_id}
-    for cid, cslug, ctitle, published, lid, title, completed, body, video in _rows(
-        _LESSON_PAGE, **params
+    for cid, cslug, ctitle, published, lid, title, completed, body, video in rows(
+        _LESSON_PAGE, params
     ):
         course = course or CourseHead(cid, cslug, ctitle, published)
         lessons.append(LessonLink(lid, title))
@@ -245,7 +236,7 @@ def lesson_page(slug: str, lesson_id: int, user_id: int) -> LessonPage | None:
 
 def attachments(lesson_id: int) -> list[Row[Any]]:
     """A lesson's attachments in order (title, url)."""
-    return list(_rows(_ATTACHMENTS, lesson_id=lesson_id))
+    return list(rows(_ATTACHMENTS, {"lesson_id": lesson_id}))
 
 
 def lesson_course_id(lesson_id: int) -> int | None:
@@ -320,12 +311,12 @@ _SHEET_QUESTIONS = (
 def attempt_sheet(attempt_id: int, user_id: int) -> Row[Any] | None:
     """`user_id`'s attempt with what its page shows of the quiz and the course, or None
     (someone else's attempt is not found either)."""
-    return _rows(_SHEET, attempt_id=attempt_id, user_id=user_id).first()
+    return rows(_SHEET, {"attempt_id": attempt_id, "user_id": user_id}).first()
 
 
 def sheet_questions(attempt_id: int, quiz_id: int) -> list[Row[Any]]:
     """One row per choice (one for a question without choices), in the quiz's order."""
-    return list(_rows(_SHEET_QUESTIONS, attempt_id=attempt_id, quiz_id=quiz_id))
+    return list(rows(_SHEET_QUESTIONS, {"attempt_id": attempt_id, "quiz_id": quiz_id}))
 
 
 def question_with_choices(question_id: int) -> Question | None:

@@ -22,7 +22,8 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Bundle, aliased, selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from academy.accounts.models import Role, User
+from academy.accounts.models import User
+from academy.accounts.services import staff_choices
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
@@ -86,15 +87,6 @@ def mine() -> str:
 
 
 # --- Staff triage --------------------------------------------------------------------------------
-
-
-def _staff_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        select(User.id, User.name)
-        .where(User.role.in_([Role.STAFF, Role.ADMIN]))
-        .order_by(User.name)
-    )
-    return [(str(i), n) for i, n in rows]
 
 
 class TriageRow(NamedTuple):
@@ -191,7 +183,7 @@ def triage() -> str:
         "feedback/triage.html",
         page=paginate(query),
         args=args,
-        staff=_staff_choices(),
+        staff=staff_choices(),
         item_url=UrlPattern(".staff_item", "item_id"),
     )
 
@@ -225,7 +217,7 @@ def staff_item(item_id: int) -> str | WerkzeugResponse:
         if request.method == "GET"
         else TriageForm()
     )
-    form.assignee.choices = [("", _("Nobody")), *_staff_choices()]
+    form.assignee.choices = [("", _("Nobody")), *staff_choices()]
     note_form = NoteForm(prefix="note")
     if form.validate_on_submit():
         assignee_id = to_id(form.assignee.data)

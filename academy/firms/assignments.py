@@ -23,6 +23,7 @@ from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.markers import N_
+from academy.core.sql import rows
 from academy.core.urls import external_url
 from academy.courses.models import Certificate, Course
 from academy.extensions import db
@@ -236,10 +237,10 @@ def for_member(user: User) -> list[MemberAssignment]:
     if not user.is_authenticated or user.firm_id is None:
         return []
     at = now()
-    rows = [
+    found = [
         MemberAssignment(slug, title, due_at, status_of(due_at, done_at, at))
-        for slug, title, due_at, done_at in db.session.execute(
+        for slug, title, due_at, done_at in rows(
             _member_statement(), {"uid": user.id, "firm_id": user.firm_id}
         )
     ]
-    return sorted(rows, key=lambda r: r.status == Status.DONE)
+    return sorted(found, key=lambda r: r.status == Status.DONE)

@@ -31,6 +31,7 @@ from academy.accounts.models import Firm, Plan, PlanChannel, User
 from academy.conduct.models import Restriction
 from academy.core.clock import now
 from academy.core.decisions import Decision
+from academy.core.sql import rows as plain_rows
 from academy.core.types import UTCDateTime
 from academy.core.versions import ContentVersion, cached, watch
 from academy.extensions import db
@@ -128,7 +129,7 @@ def _plan_table() -> tuple[tuple[Grant, ...], dict[str, dict]]:
 def _load(user: User) -> AccessFacts:
     if user.is_staff:
         return AccessFacts(True, None, 0, (), False, (), True, (), DEFAULT_TERMS, False)
-    rows = db.session.execute(_facts_statement(), {"uid": user.id}).all()
+    rows = plain_rows(_facts_statement(), {"uid": user.id}).all()
     (_, terms_accepted, ended_at, plan, seats, fee_charged) = next(r for r in rows if r[0] == "f")
     version = next((r[4] for r in rows if r[0] == "v"), 0)
     # The plan table changes rarely: kept in memory, read again when its version moves.

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, Select, bindparam, select
+from sqlalchemy import bindparam, select
 
 from academy.accounts.models import User
+from academy.core.sql import rows
 from academy.extensions import db
 from academy.scheduling.models import (
     AvailabilityWindow,
@@ -131,16 +131,6 @@ _BUSY = (
 )
 
 
-def _rows(statement: Select[Any], params: dict[str, Any] | None = None) -> Sequence[Row[Any]]:
-    """Plain rows of `statement`, run on the session's connection: the ORM's handling of a
-    statement (no entity in it to load) cost more than the query. What `Session.execute`
-    would flush first is flushed first."""
-    session = db.session()
-    if session.autoflush:
-        session.flush()
-    return session.connection().execute(statement, params).all()
-
-
 def load_slots(
     offering: Offering,
     now: datetime,
@@ -154,18 +144,18 @@ def load_slots(
 
     Four queries whatever the number of hosts, weeks or bookings.
     """
-    windows = _rows(_WINDOWS) if host_ids is None else _rows(_WINDOWS_OF, {"hosts": host_ids})
+    windows = (rows(_WINDOWS) if host_ids is None else rows(_WINDOWS_OF, {"hosts": host_ids})).all()
     hosts = {w.host_id for w in windows}
     if not hosts:
         return []
     users = {u.id: u for u in db.session.scalars(_HOSTS, {"hosts": list(hosts)})}
     offs: dict[int, set[date]] = defaultdict(set)
-    for host_id, day in _rows(
+    for host_id, day in rows(
         _DAYS_OFF, {"hosts": list(hosts), "first_day": (now - timedelta(days=1)).date()}
     ):
         offs[host_id].add(day)
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for host_id, start, end in _rows(
+    for host_id, start, end in rows(
         _BUSY,
         {
             "hosts": list(hosts),

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Bundle, aliased
 from werkzeug.wrappers import Response
 
-from academy.accounts.models import Role, User
+from academy.accounts.models import User
+from academy.accounts.services import staff_choices
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate
@@ -25,15 +26,6 @@ from academy.support import services
 from academy.support.blueprint import DASHBOARD_PANELS, HELPERS, bp, thread
 from academy.support.forms import RequestSettingsForm, StaffReplyForm
 from academy.support.models import RequestStatus, SupportRequest
-
-
-def _staff_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        select(User.id, User.name)
-        .where(User.role.in_([Role.STAFF, Role.ADMIN]))
-        .order_by(User.name)
-    )
-    return [(str(i), n) for i, n in rows]
 
 
 class InboxRow(NamedTuple):
@@ -143,7 +135,7 @@ def staff_request(request_id: int) -> str | Response:
         if request.method == "GET"
         else RequestSettingsForm(prefix="set")
     )
-    settings.assignee.choices = [("", _("Nobody")), *_staff_choices()]
+    settings.assignee.choices = [("", _("Nobody")), *staff_choices()]
     if "reply-body" in request.form and form.validate_on_submit():
         try:
             services.staff_reply(

@@ -22,6 +22,7 @@ from academy.core.decisions import Decision
 from academy.core.errors import DomainError
 from academy.core.i18n import request_translations
 from academy.core.pagination import paginate
+from academy.core.sql import rows
 from academy.core.timezones import local_date, localtime, viewer_timezone
 from academy.core.urls import UrlPattern
 from academy.extensions import db
@@ -53,10 +54,10 @@ def _my_places(ids: list[int]) -> dict[int, Place]:
     """{occurrence id: the viewer's place}, in one query."""
     if not current_user.is_authenticated or not ids:
         return {}
-    rows = db.session.execute(MY_PLACES, {"user_id": current_user.id, "ids": ids})
+    found = rows(MY_PLACES, {"user_id": current_user.id, "ids": ids})
     return {
         occurrence_id: Place(booking_id, status == BookingStatus.CONFIRMED, position)
-        for occurrence_id, booking_id, status, position in rows
+        for occurrence_id, booking_id, status, position in found
     }
 
 
