@@ -23,6 +23,7 @@ from academy.scheduling.models import (
     BookingEvent,
     BookingStatus,
     NoShow,
+    Notice,
     Occurrence,
     OccurrenceStatus,
 )
@@ -73,6 +74,28 @@ def _said(base: str, cookie: str, redirect: tuple) -> str:
 
 
 # --- The same POST several times at once (a double click) --------------------------------------
+
+
+def test_r14_the_home_notice_dismissed_twice_at_once_is_dismissed_once(
+    db, clock, live_server, make_user
+):
+    """POLICY R14: the client's Dismiss on their no-show notice, double-clicked: both clicks
+    land on the home page (no error), the notice is dismissed, and the record behind it stays."""
+    me = make_user(password=PW)
+    older = Notice(user_id=me.id, kind="warning")
+    notice = Notice(user_id=me.id, kind="warning")
+    db.session.add_all([older, notice])
+    db.session.commit()
+    cookie = login_cookie(live_server, me.email, PW)
+
+    path = f"/notices/{notice.id}/dismiss"
+    results = at_once([lambda: request(live_server, "POST", path, {}, cookie)] * 2)
+
+    assert [r[0] for r in results] == [302, 302]
+    db.session.expire_all()
+    found = db.session.scalars(sa.select(Notice).where(Notice.user_id == me.id)).all()
+    assert len(found) == 2 and all(n.dismissed_at is not None for n in found)
+    assert problems() == []
 
 
 @pytest.mark.parametrize("times", [2, 10])
