@@ -44,14 +44,19 @@ translations: install
 	status=$$?; rm -rf $$tmp; exit $$status
 	$(MAKE) compile-translations
 
-## test: lint, then every test on SQLite, then again on PostgreSQL (skipped with a message if it is not running)
-test: lint compile-translations test-sqlite test-postgres
+## test: lint, then every test on SQLite and on PostgreSQL (skipped with a message if it is not
+## running), the two runs side by side (each printed whole when it ends) to fit CI's time
+test: lint compile-translations
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
+# The two runs share the machine's Redis: each has its own logical databases in it.
 test-sqlite: install
-	env -u TEST_DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL TEST_REDIS_URL=redis://127.0.0.1:6379/0 \
+	  TEST_CHAT_REDIS_URL=redis://127.0.0.1:6379/3 $(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: install
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} $(BIN)/pytest $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_URL)} TEST_REDIS_URL=redis://127.0.0.1:6379/1 \
+	  TEST_CHAT_REDIS_URL=redis://127.0.0.1:6379/4 $(BIN)/pytest $(PYTEST_ARGS)
 
 ## lint: ruff, then the layering contracts of pyproject.toml (import-linter)
 lint: install

@@ -16,7 +16,13 @@ import pytest
 from tests.fixtures.app import require_or_skip
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+# Per database: `make test` runs the SQLite and PostgreSQL suites side by side.
+SHOTS = (
+    Path(__file__).resolve().parents[2]
+    / "test-artifacts"
+    / "screenshots"
+    / ("postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite")
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -74,7 +80,7 @@ def _links_to_the_live_server(app: Any, live_server: str) -> None:
 
 @pytest.fixture
 def shot(page: Any) -> Any:
-    """shot("name") saves a full-page screenshot under test-artifacts/screenshots/."""
+    """shot("name") saves a full-page screenshot under SHOTS."""
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(name: str) -> Path:

@@ -1,7 +1,7 @@
 """Every page at phone width (390 px) and tablet width (768 px): the menu behind its button (at
 both widths) by keyboard and by tap, nothing cut off or scrolling sideways, controls big enough
 for a finger, no accessibility violation (issue 18). Screenshots of each page family at both
-widths go to test-artifacts/screenshots/ (phone-*.png, tablet-*.png)."""
+widths go to test-artifacts/screenshots/<database>/ (phone-*.png, tablet-*.png)."""
 
 from __future__ import annotations
 
