@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
+from academy.core.pagination import pageable
 from academy.core.sql import rows
 from academy.courses.models import (
     Answer,
@@ -62,7 +63,7 @@ def course_outline(course_id: int) -> Course | None:
 # lessons done, a certificate held), for a page of courses in one statement. A visitor's
 # viewer id is NULL: nothing done, nothing held.
 _VIEWER = bindparam("viewer", type_=Integer)
-_CARDS = (
+_CARDS = pageable(
     select(
         Course.id,
         Course.slug,
@@ -86,15 +87,12 @@ _CARDS = (
     )
     .where(Course.published)
     .order_by(Course.title, Course.id)
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
 )
 
 
-def catalogue(
-    text: str, level: str | None, area: str | None, viewer_id: int | None, offset: int, limit: int
-) -> list[Row[Any]]:
-    """Cards of published courses whose title or summary contains `text`, by title."""
+def catalogue(text: str, level: str | None, area: str | None) -> Select[Any]:
+    """The cards of published courses whose title or summary contains `text`, by title
+    (params: viewer, the viewer's id or None; pageable)."""
     query = _CARDS
     if text:
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -106,7 +104,7 @@ def catalogue(
         query = query.where(Course.level == level)
     if area:
         query = query.where(Course.product_area == area)
-    return list(rows(query, {"viewer": viewer_id, "offset": offset, "limit": limit}))
+    return query
 
 
 def all_courses() -> Select:

@@ -14,8 +14,7 @@ from flask_login import current_user, login_required
 
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
-from academy.core.pagination import MAX_PAGE, Page
-from academy.core.params import page_arg
+from academy.core.pagination import paginate_rows
 from academy.core.security import CSP
 from academy.core.urls import UrlPattern
 from academy.courses import queries, services
@@ -70,21 +69,11 @@ def catalogue() -> str:
     q = query_text()
     level = request.args.get("level", "")
     area = request.args.get("area", "")
-    # core.pagination's rule (a row more than shown tells if a next page exists; a page past
-    # the end is a 404) on the cards' plain rows, which paginate() would load through the ORM.
-    number = page_arg(MAX_PAGE)
     viewer = current_user.id if current_user.is_authenticated else None
-    rows = queries.catalogue(
-        q,
-        level if level in LEVEL_NAMES else None,
-        area if area in AREA_NAMES else None,
-        viewer,
-        offset=(number - 1) * CATALOGUE_PAGE,
-        limit=CATALOGUE_PAGE + 1,
+    statement = queries.catalogue(
+        q, level if level in LEVEL_NAMES else None, area if area in AREA_NAMES else None
     )
-    if number > 1 and not rows:
-        abort(404)
-    page = Page(rows[:CATALOGUE_PAGE], number, CATALOGUE_PAGE, has_next=len(rows) > CATALOGUE_PAGE)
+    page = paginate_rows(statement, {"viewer": viewer}, per_page=CATALOGUE_PAGE)
     return render_template(
         "courses/catalogue.html",
         page=page,

@@ -19,14 +19,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Bundle, aliased, selectinload
+from sqlalchemy.orm import aliased, selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from academy.accounts.models import User
 from academy.accounts.services import staff_choices
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
-from academy.core.pagination import paginate
+from academy.core.pagination import pageable, paginate, paginate_rows
 from academy.core.params import to_id
 from academy.core.security import staff_required
 from academy.core.urls import UrlPattern
@@ -106,37 +106,24 @@ class TriageRow(NamedTuple):
     assignee_name: str | None
 
 
-class _TriageRows(Bundle):
-    """The bundle's columns as a TriageRow: `paginate` reads one object a row."""
-
-    def create_row_processor(self, query: Any, procs: Any, labels: Any) -> Any:
-        def proc(row: Any) -> TriageRow:
-            return TriageRow(*(p(row) for p in procs))
-
-        return proc
-
-
 _FROM = aliased(User, name="sender")
 _ASSIGNEE = aliased(User, name="assignee")
 # The triage list as rows of plain columns, the sender and assignee joined, built once:
 # loading entities and each row's two users by selectinload was most of the page (issue 15).
 _TRIAGE = (
     select(
-        _TriageRows(
-            "item",
-            FeedbackItem.id,
-            FeedbackItem.kind,
-            FeedbackItem.message,
-            FeedbackItem.subject_title,
-            FeedbackItem.category,
-            FeedbackItem.rating,
-            FeedbackItem.email,
-            FeedbackItem.status,
-            FeedbackItem.created_at,
-            FeedbackItem.user_id,
-            _FROM.name,
-            _ASSIGNEE.name,
-        )
+        FeedbackItem.id,
+        FeedbackItem.kind,
+        FeedbackItem.message,
+        FeedbackItem.subject_title,
+        FeedbackItem.category,
+        FeedbackItem.rating,
+        FeedbackItem.email,
+        FeedbackItem.status,
+        FeedbackItem.created_at,
+        FeedbackItem.user_id,
+        _FROM.name,
+        _ASSIGNEE.name,
     )
     .outerjoin(_FROM, _FROM.id == FeedbackItem.user_id)
     .outerjoin(_ASSIGNEE, _ASSIGNEE.id == FeedbackItem.assignee_id)
@@ -181,7 +168,7 @@ def triage() -> str:
     query, args = _filtered(_TRIAGE)
     return render_template(
         "feedback/triage.html",
-        page=paginate(query),
+        page=paginate_rows(pageable(query), make=TriageRow),
         args=args,
         staff=staff_choices(),
         item_url=UrlPattern(".staff_item", "item_id"),

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Bundle, aliased
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.orm import aliased
 
 from academy.accounts.models import User
-from academy.scheduling.models import Booking, Occurrence, Offering
+from academy.core.pagination import pageable
+from academy.scheduling.models import Booking, BookingStatus, Occurrence, Offering
 
 
 class BookingItem(NamedTuple):
@@ -36,35 +37,21 @@ class BookingItem(NamedTuple):
         return self.title_ro if language == "ro" and self.title_ro else self.title
 
 
-class _Items(Bundle):
-    """Rows of the bundle's columns as BookingItem, so that `paginate` (which reads the first
-    column of each row) gets one object a row."""
-
-    def create_row_processor(self, query: Any, procs: Any, labels: Any) -> Any:
-        def proc(row: Any) -> BookingItem:
-            return BookingItem(*(p(row) for p in procs))
-
-        return proc
-
-
 HOST = aliased(User, name="host")
 CLIENT = aliased(User, name="client")
 
 _LIST = (
     select(
-        _Items(
-            "booking",
-            Booking.id,
-            Booking.status,
-            Booking.outcome,
-            Occurrence.starts_at,
-            Occurrence.meeting_url,
-            Offering.title,
-            Offering.title_ro,
-            HOST.name,
-            CLIENT.name,
-            CLIENT.email,
-        )
+        Booking.id,
+        Booking.status,
+        Booking.outcome,
+        Occurrence.starts_at,
+        Occurrence.meeting_url,
+        Offering.title,
+        Offering.title_ro,
+        HOST.name,
+        CLIENT.name,
+        CLIENT.email,
     )
     .join(Occurrence, Occurrence.id == Booking.occurrence_id)
     .join(Offering, Offering.id == Occurrence.offering_id)
@@ -73,7 +60,24 @@ _LIST = (
 )
 
 
-def booking_list() -> Select[tuple[BookingItem]]:
-    """Bookings as BookingItem, their occurrence (`Occurrence`), `HOST` and `CLIENT` joined
-    for the caller's filters and order."""
+def booking_list() -> Select[Any]:
+    """Bookings as the columns of BookingItem, their occurrence (`Occurrence`), `HOST` and
+    `CLIENT` joined, for the caller's filters and order (then core.pagination.pageable)."""
     return _LIST
+
+
+# "My sessions", built once (params: user_id, at): upcoming soonest first; past (ended or
+# cancelled) latest first.
+MINE_UPCOMING = pageable(
+    _LIST.where(
+        Booking.user_id == bindparam("user_id"),
+        Occurrence.ends_at > bindparam("at"),
+        Booking.status != BookingStatus.CANCELLED,
+    ).order_by(Occurrence.starts_at, Booking.id)
+)
+MINE_PAST = pageable(
+    _LIST.where(
+        Booking.user_id == bindparam("user_id"),
+        or_(Occurrence.ends_at <= bindparam("at"), Booking.status == BookingStatus.CANCELLED),
+    ).order_by(Occurrence.starts_at.desc(), Booking.id.desc())
+)

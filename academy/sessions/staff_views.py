@@ -20,7 +20,7 @@ from academy.conduct.models import Incident, Restriction
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import query_text
-from academy.core.pagination import paginate
+from academy.core.pagination import pageable, paginate, paginate_rows
 from academy.core.params import id_arg
 from academy.core.security import staff_required
 from academy.core.timezones import clock_time, viewer_timezone
@@ -92,7 +92,9 @@ def schedule() -> str:
         like = f"%{q.lower()}%"
         client = listings.CLIENT
         query = query.where(or_(func.lower(client.name).like(like), client.email.like(like)))
-    page = paginate(query.order_by(Occurrence.starts_at, Booking.id))
+    page = paginate_rows(
+        pageable(query.order_by(Occurrence.starts_at, Booking.id)), make=listings.BookingItem
+    )
     return render_template(
         "sessions/staff_schedule.html",
         page=page,

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from academy.accounts.models import User
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import show_error
-from academy.core.pagination import paginate
+from academy.core.pagination import paginate_rows
 from academy.core.timezones import viewer_timezone
 from academy.extensions import db
 from academy.feedback.services import rating_of
@@ -50,7 +50,7 @@ from academy.sessions.forms import (
     OutcomeForm,
     RatingForm,
 )
-from academy.sessions.listings import booking_list
+from academy.sessions.listings import MINE_PAST, MINE_UPCOMING, BookingItem
 
 # --- Clients -------------------------------------------------------------------------------------
 
@@ -150,21 +150,13 @@ def _week_of(start: datetime) -> int:
 @bp.get("/sessions/mine")
 @login_required
 def mine() -> str:
-    at = now()
-    when = request.args.get("when", "upcoming")
-    query = booking_list().where(Booking.user_id == current_user.id)
-    if when == "past":
-        query = query.where(
-            or_(Occurrence.ends_at <= at, Booking.status == BookingStatus.CANCELLED)
-        )
-        query = query.order_by(Occurrence.starts_at.desc())
-    else:
-        when = "upcoming"
-        query = query.where(Occurrence.ends_at > at, Booking.status != BookingStatus.CANCELLED)
-        query = query.order_by(Occurrence.starts_at)
-    return render_template(
-        "sessions/mine.html", page=paginate(query), when=when, urls=booking_urls()
+    when = "past" if request.args.get("when") == "past" else "upcoming"
+    page = paginate_rows(
+        MINE_PAST if when == "past" else MINE_UPCOMING,
+        {"user_id": current_user.id, "at": now()},
+        BookingItem,
     )
+    return render_template("sessions/mine.html", page=page, when=when, urls=booking_urls())
 
 
 @bp.get("/sessions/bookings/<int:booking_id>")

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import Bundle, aliased
+from sqlalchemy.orm import aliased
 from werkzeug.wrappers import Response
 
 from academy.accounts.models import User
 from academy.accounts.services import staff_choices
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
-from academy.core.pagination import paginate
+from academy.core.pagination import pageable, paginate_rows
 from academy.core.params import to_id
 from academy.core.security import staff_required
 from academy.core.timezones import viewer_timezone
@@ -43,35 +43,22 @@ class InboxRow(NamedTuple):
     assignee_name: str | None
 
 
-class _InboxRows(Bundle):
-    """The bundle's columns as an InboxRow: `paginate` reads one object a row."""
-
-    def create_row_processor(self, query: Any, procs: Any, labels: Any) -> Any:
-        def proc(row: Any) -> InboxRow:
-            return InboxRow(*(p(row) for p in procs))
-
-        return proc
-
-
 _CLIENT = aliased(User, name="client")
 _ASSIGNEE = aliased(User, name="assignee")
 # The inbox as rows of plain columns with the client and assignee joined, built once:
 # entities and a selectinload of each row's two users were most of the page (issue 15).
 _INBOX = (
     select(
-        _InboxRows(
-            "request",
-            SupportRequest.id,
-            SupportRequest.subject,
-            SupportRequest.source,
-            SupportRequest.from_email,
-            SupportRequest.status,
-            SupportRequest.received_at,
-            SupportRequest.first_response_at,
-            SupportRequest.user_id,
-            _CLIENT.name,
-            _ASSIGNEE.name,
-        )
+        SupportRequest.id,
+        SupportRequest.subject,
+        SupportRequest.source,
+        SupportRequest.from_email,
+        SupportRequest.status,
+        SupportRequest.received_at,
+        SupportRequest.first_response_at,
+        SupportRequest.user_id,
+        _CLIENT.name,
+        _ASSIGNEE.name,
     )
     .outerjoin(_CLIENT, _CLIENT.id == SupportRequest.user_id)
     .outerjoin(_ASSIGNEE, _ASSIGNEE.id == SupportRequest.assignee_id)
@@ -110,7 +97,7 @@ def inbox() -> str:
     )
     return render_template(
         "support/inbox.html",
-        page=paginate(query),
+        page=paginate_rows(pageable(query), make=InboxRow),
         status=status,
         assignee=assignee,
         q=q,

@@ -9,12 +9,13 @@ listing's time (issue 15).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, select
-from sqlalchemy.orm import Bundle
+from sqlalchemy import Select, and_, bindparam, select
 
 from academy.accounts.models import User
+from academy.core.pagination import pageable
 from academy.scheduling.models import (
     Booking,
     BookingStatus,
@@ -45,47 +46,51 @@ class ListedDate(NamedTuple):
     seats_left = property(Occurrence.seats_left.fget)
 
 
-class _ListedDates(Bundle[ListedDate]):
-    def create_row_processor(self, query: Any, procs: Any, labels: Any) -> Any:
-        def make(row: Any) -> ListedDate:
-            return ListedDate(*[proc(row) for proc in procs])
-
-        return make
-
-
-UPCOMING = (
+_UPCOMING = (
     select(
-        _ListedDates(
-            "date",
-            Occurrence.id,
-            Occurrence.starts_at,
-            Occurrence.ends_at,
-            Occurrence.capacity,
-            Occurrence.seats_taken,
-            Offering.slug,
-            Offering.title,
-            Offering.level,
-            Offering.product_area,
-            Offering.language,
-            User.name,
-        )
+        Occurrence.id,
+        Occurrence.starts_at,
+        Occurrence.ends_at,
+        Occurrence.capacity,
+        Occurrence.seats_taken,
+        Offering.slug,
+        Offering.title,
+        Offering.level,
+        Offering.product_area,
+        Offering.language,
+        User.name,
     )
-    .join(Occurrence.offering)
-    .join(Occurrence.host)
+    .join(Offering, Offering.id == Occurrence.offering_id)
+    .join(User, User.id == Occurrence.host_id)
     .where(
         Offering.kind == OfferingKind.WORKSHOP,
         Offering.active,
         Occurrence.status == OccurrenceStatus.SCHEDULED,
+        Occurrence.starts_at > bindparam("now"),
     )
     .order_by(Occurrence.starts_at, Occurrence.id)
 )
-"""Scheduled dates of listed workshops, soonest first; callers add `starts_at > now()`."""
+"""Scheduled dates of listed workshops after `now`, soonest first, as ListedDate columns."""
+
+
+@lru_cache(maxsize=16)
+def upcoming(area: bool, level: bool, language: bool, start: bool) -> Select[Any]:
+    """The listing's statement with the filters that are set, built once per combination
+    (params: now, and area, level, language, start for those set; pageable)."""
+    statement = _UPCOMING
+    if area:
+        statement = statement.where(Offering.product_area == bindparam("area"))
+    if level:
+        statement = statement.where(Offering.level == bindparam("level"))
+    if language:
+        statement = statement.where(Offering.language == bindparam("language"))
+    if start:
+        statement = statement.where(Occurrence.starts_at >= bindparam("start"))
+    return pageable(statement)
+
 
 # A workshop's page lists its next dates (params: offering_id, now).
-DATES_OF_WORKSHOP = UPCOMING.where(
-    Occurrence.offering_id == bindparam("offering_id"),
-    Occurrence.starts_at > bindparam("now"),
-).limit(50)
+DATES_OF_WORKSHOP = _UPCOMING.where(Occurrence.offering_id == bindparam("offering_id")).limit(50)
 
 WORKSHOP_BY_SLUG = select(Offering).where(
     Offering.slug == bindparam("slug"), Offering.kind == OfferingKind.WORKSHOP

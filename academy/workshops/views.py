@@ -21,14 +21,14 @@ from academy.core.clock import now
 from academy.core.decisions import Decision
 from academy.core.errors import DomainError
 from academy.core.i18n import request_translations
-from academy.core.pagination import paginate
+from academy.core.pagination import paginate_rows
 from academy.core.sql import rows
 from academy.core.timezones import local_date, localtime, viewer_timezone
 from academy.core.urls import UrlPattern
 from academy.extensions import db
 from academy.scheduling import workshops
 from academy.scheduling.access import can_use
-from academy.scheduling.models import BookingStatus, Occurrence, Offering
+from academy.scheduling.models import BookingStatus, Offering
 from academy.scheduling.policy import Channel
 from academy.scheduling.slots import local_instant
 from academy.workshops.blueprint import bp, choice_labels, workshop_date
@@ -36,9 +36,9 @@ from academy.workshops.forms import FilterForm, RegisterForm
 from academy.workshops.queries import (
     DATES_OF_WORKSHOP,
     MY_PLACES,
-    UPCOMING,
     WORKSHOP_BY_SLUG,
     ListedDate,
+    upcoming,
 )
 
 
@@ -150,23 +150,19 @@ def index() -> str:
 
 def _listing() -> str:
     form = FilterForm(request.args)
-    query = UPCOMING.where(Occurrence.starts_at > now())
+    params: dict[str, object] = {"now": now()}
     filter_key = None  # known choices and a real date: the key of the filters' rendered HTML
     if form.validate():
         fields = (form.area, form.level, form.language, form.start)
         filter_key = "|".join(str(f.data or "") for f in fields)
-        if form.area.data:
-            query = query.where(Offering.product_area == form.area.data)
-        if form.level.data:
-            query = query.where(Offering.level == form.level.data)
-        if form.language.data:
-            query = query.where(Offering.language == form.language.data)
+        for field in (form.area, form.level, form.language):
+            if field.data:
+                params[field.name] = field.data
         if form.start.data:  # from the start of that day, in the viewer's zone
             zone = ZoneInfo(viewer_timezone())
-            query = query.where(
-                Occurrence.starts_at >= local_instant(form.start.data, time(0), zone)
-            )
-    page = paginate(query)
+            params["start"] = local_instant(form.start.data, time(0), zone)
+    statement = upcoming(*(name in params for name in ("area", "level", "language", "start")))
+    page = paginate_rows(statement, params, ListedDate)
     return render_template(
         "workshops/index.html",
         form=form,
@@ -194,11 +190,11 @@ def workshop(slug: str) -> str:
 
 def _workshop_page(slug: str) -> str:
     offering = _workshop(slug)
-    dates = db.session.scalars(DATES_OF_WORKSHOP, {"offering_id": offering.id, "now": now()})
+    found = rows(DATES_OF_WORKSHOP, {"offering_id": offering.id, "now": now()})
     return render_template(
         "workshops/workshop.html",
         offering=offering,
-        cards=_cards(dates.all()),
+        cards=_cards([ListedDate(*row) for row in found]),
         **_row_context(),
     )
 
