@@ -306,6 +306,7 @@ class Lazy:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from academy.core.caching import CSRF_SLOT, HERE_SLOT, filled
     from academy.core.i18n import explain
     from academy.core.markdown import render_markdown
     from academy.core.text import linkify
@@ -318,6 +319,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["linkify"] = linkify
     app.jinja_env.globals["explain"] = explain
     app.jinja_env.globals["viewer_timezone"] = viewer_timezone
+    app.jinja_env.filters["filled"] = filled
+    app.jinja_env.globals["csrf_slot"] = CSRF_SLOT
+    app.jinja_env.globals["here_slot"] = HERE_SLOT
 
     from flask_login import current_user
 

@@ -13,6 +13,11 @@ them, as always, with `Cache-Control: no-store` when logged in (core.security).
 
 A cached page is also sent with `Cache-Control: public, max-age`, an ETag, and answers a
 conditional request with 304 (issue 15).
+
+Parts of pages are kept too, with `{% cache %}` (Flask-Caching's fragments, keyed on what
+they show). A kept part that holds a form leaves slots for what is the request's own, the
+session's CSRF token and the page's own address, and `filled` puts them in (the layout's
+account menu and footer, kept for every logged-in viewer alike).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from collections.abc import Callable
 from flask import Flask, Response, current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from academy.core.versions import versions_of
 from academy.extensions import pages
@@ -74,3 +81,21 @@ def install_conditional(app: Flask) -> None:
         response.vary.add("Accept-Language")
         response.add_etag()
         return response.make_conditional(request)
+
+
+# The slots of a kept fragment (`{{ csrf_slot }}`, `{{ here_slot }}` in a template).
+CSRF_SLOT = "__csrf_token_slot__"
+HERE_SLOT = "__this_page_slot__"
+
+
+def filled(html: str) -> Markup:
+    """A kept fragment with its slots filled: the session's CSRF token (made only if the
+    fragment has a form that needs it: a visitor's page must not start a session) and this
+    page's path with its query, escaped."""
+    text = str.__str__(html)  # plain text: Markup.replace would escape what it puts in itself
+    if CSRF_SLOT in text:
+        text = text.replace(CSRF_SLOT, str(escape(generate_csrf())))
+    if HERE_SLOT in text:
+        here = request.full_path if request.query_string else request.path
+        text = text.replace(HERE_SLOT, str(escape(here)))
+    return Markup(text)  # noqa: S704 - our own rendered template, what it puts in escaped
