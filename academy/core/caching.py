@@ -17,11 +17,13 @@ conditional request with 304 (issue 15).
 Parts of pages are kept too, with `{% cache %}` (Flask-Caching's fragments, keyed on what
 they show). A kept part that holds a form leaves slots for what is the request's own, the
 session's CSRF token and the page's own address, and `filled` puts them in (the layout's
-account menu and footer, kept for every logged-in viewer alike).
+account menu and footer, kept for every logged-in viewer alike). A list's rows are kept under
+`fragment_key` of what they are made from (the workshop dates).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from flask import Flask, Response, current_app, g, request, session
@@ -81,6 +83,13 @@ def install_conditional(app: Flask) -> None:
         response.vary.add("Accept-Language")
         response.add_etag()
         return response.make_conditional(request)
+
+
+def fragment_key(*parts: object) -> str:
+    """A `{% cache %}` key standing for everything a kept fragment is made from: a digest of
+    their repr (rows of plain values: tuples, numbers, strings, dates). A change in any of
+    them is a new key, so a kept list is never stale; the old one ages out (its timeout)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 # The slots of a kept fragment (`{{ csrf_slot }}`, `{{ here_slot }}` in a template).

@@ -7,16 +7,17 @@ module (academy.scheduling.workshops), the same terms as 1:1 sessions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import time
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from academy.core.caching import visitor_page
+from academy.core.caching import fragment_key, visitor_page
 from academy.core.clock import now
 from academy.core.decisions import Decision
 from academy.core.errors import DomainError
@@ -80,8 +81,7 @@ class DateCard(NamedTuple):
     booking_url: str  # "" without a place
 
 
-def _cards(dates: Sequence[ListedDate]) -> list[DateCard]:
-    places = _my_places([d.id for d in dates])
+def _cards(dates: Sequence[ListedDate], places: dict[int, Place]) -> list[DateCard]:
     levels, areas = choice_labels()
     workshop_url = UrlPattern("workshops.workshop", "slug")
     register_url = UrlPattern("workshops.register", "occurrence_id")
@@ -126,6 +126,37 @@ def _cards(dates: Sequence[ListedDate]) -> list[DateCard]:
     return cards
 
 
+@dataclass(frozen=True)
+class DateList:
+    """A page's dates, for templates/workshops/_date.html. The rows' HTML is kept (the
+    `{% cache %}` of core.caching) under `key`, a digest of everything the rows are made from:
+    the dates with their seats, the viewer's places and what their account lets them do; the
+    template adds the language and zone. `cards()` works the rows out, only when they are not
+    kept: formatting each date, label and link was most of the listing's time (issue 15)."""
+
+    dates: Sequence[ListedDate]
+    places: dict[int, Place]
+    key: str
+
+    def __bool__(self) -> bool:
+        return bool(self.dates)
+
+    def cards(self) -> list[DateCard]:
+        return _cards(self.dates, self.places)
+
+
+def _date_list(dates: Sequence[ListedDate], context: dict[str, Any]) -> DateList:
+    """The dates with the viewer's places; `context` is _row_context()'s."""
+    places = _my_places([d.id for d in dates])
+    decision = context["decision"]
+    # What the rows' forms depend on (_date.html): allowed at all, and with the R15 fee.
+    can = None if decision is None else (decision.allowed, getattr(decision, "fee_required", False))
+    key = fragment_key(
+        dates, sorted(places.items()), can, context["signed_in"], context["login_url"]
+    )
+    return DateList(dates, places, key)
+
+
 def _decision() -> Decision | None:
     if not current_user.is_authenticated or current_user.is_staff:
         return None
@@ -163,14 +194,15 @@ def _listing() -> str:
             params["start"] = local_instant(form.start.data, time(0), zone)
     statement = upcoming(*(name in params for name in ("area", "level", "language", "start")))
     page = paginate_rows(statement, params, ListedDate)
+    context = _row_context()
     return render_template(
         "workshops/index.html",
         form=form,
         filter_key=filter_key,
         page=page,
-        cards=_cards(page.items),
+        dates=_date_list(page.items, context),
         filtered=any(f.data for f in (form.area, form.level, form.language, form.start)),
-        **_row_context(),
+        **context,
     )
 
 
@@ -191,11 +223,12 @@ def workshop(slug: str) -> str:
 def _workshop_page(slug: str) -> str:
     offering = _workshop(slug)
     found = rows(DATES_OF_WORKSHOP, {"offering_id": offering.id, "now": now()})
+    context = _row_context()
     return render_template(
         "workshops/workshop.html",
         offering=offering,
-        cards=_cards([ListedDate(*row) for row in found]),
-        **_row_context(),
+        dates=_date_list([ListedDate(*row) for row in found], context),
+        **context,
     )
 
 

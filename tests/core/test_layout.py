@@ -6,18 +6,10 @@ import re
 
 import pytest
 
+from tests.fixtures.accounts import log_in
+
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 NEXT = re.compile(r'name="next" value="([^"]*)"')
-
-
-def login_as(client, user):
-    """What the `login` fixture does, on a client of this test's choosing."""
-    from academy.accounts.sessions import AUTH_AT, SEEN_AT
-    from academy.core.clock import now
-
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session[AUTH_AT] = session[SEEN_AT] = int(now().timestamp())
 
 
 def _forms(html: str) -> tuple[list[str], list[str]]:
@@ -29,8 +21,8 @@ def test_each_session_gets_its_own_token_in_the_kept_layout(app, client, make_us
     ana = make_user(email="ana@example.com", name="Ana")
     bob = make_user(email="bob@example.com", name="Bob")
     first, second = client, app.test_client()  # each request with a clean `g` (fixtures.app)
-    login_as(first, ana)
-    login_as(second, bob)
+    log_in(first, ana)
+    log_in(second, bob)
 
     page_a, page_b = first.get("/help/").text, second.get("/help/").text
     (tokens_a, _), (tokens_b, _) = _forms(page_a), _forms(page_b)
@@ -47,7 +39,7 @@ def test_each_session_gets_its_own_token_in_the_kept_layout(app, client, make_us
 
 
 def test_the_language_switcher_returns_to_the_page_it_is_on(client, make_user):
-    login_as(client, make_user())
+    log_in(client, make_user())
     for path, query, shown in [
         ("/help/", None, "/help/"),
         ("/academy", "level=basic", "/academy?level=basic"),
