@@ -16,6 +16,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 
+from academy.core.caching import fragment_key
 from academy.core.clock import now
 from academy.core.params import id_arg, instant_arg, int_arg
 from academy.core.timezones import clock_time, viewer_timezone
@@ -97,11 +98,13 @@ def picker(offering: Offering, week: int, *, load: bool = True) -> dict[str, obj
     (none loaded when `load` is false: the page says why the client cannot book)."""
     days = week_days(week)
     grouped = week_slots(offering, days) if load else {}
-    hosts = {slot.host_id for day in grouped.values() for slot in day}
+    several_hosts = len({slot.host_id for day in grouped.values() for slot in day}) > 1
     return {
         "days": days,
         "grouped": grouped,
-        "several_hosts": len(hosts) > 1,
+        "several_hosts": several_hosts,
+        # Everything the kept days show (their times are in the viewer's zone) but the language.
+        "slots_key": fragment_key(days, sorted(grouped.items()), several_hosts),
         "week": week,
         "weeks": WEEKS,
     }
