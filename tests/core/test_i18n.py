@@ -78,3 +78,23 @@ def test_templates_follow_a_change_of_language_within_a_request(app):
         assert render_template_string(template) == "Autentificare"
         refresh()
         assert render_template_string(template) == "Autentificare"  # still the owner's
+
+
+def test_a_templates_messages_in_each_language_escaped_and_formatted(app):
+    """A template's `_()` (core.i18n, kept per catalogue when it has no variables): each
+    language gets its own text, variables are escaped, `%%` is a percent sign."""
+    template = app.jinja_env.from_string(
+        "{{ _('Log out') }}|{{ _('Pass mark %(mark)d%%', mark=80) }}|"
+        "{{ _('Contact') }}: {{ _('Times are shown in %(zone)s.', zone='<b>') }}"
+    )
+    for language, expected in [
+        ("en", "Log out|Pass mark 80%|Contact: Times are shown in &lt;b&gt;."),
+        (
+            "ro",
+            "Deconectare|Punctaj de promovare 80%|"
+            "Contact: Orele sunt afișate în fusul orar &lt;b&gt;.",
+        ),
+        ("en", "Log out|Pass mark 80%|Contact: Times are shown in &lt;b&gt;."),
+    ]:
+        with app.test_request_context("/"), force_locale(language):
+            assert template.render() == expected, language
