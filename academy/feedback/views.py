@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from academy.accounts.models import User
 from academy.accounts.services import staff_choices
+from academy.core.caching import fragment_key
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import pageable, paginate, paginate_rows
@@ -166,9 +167,11 @@ def _filtered(query: Select[Any]) -> tuple[Select[Any], dict[str, str]]:
 @staff_required
 def triage() -> str:
     query, args = _filtered(_TRIAGE)
+    page = paginate_rows(pageable(query), make=TriageRow)
     return render_template(
         "feedback/triage.html",
-        page=paginate_rows(pageable(query), make=TriageRow),
+        page=page,
+        rows_key=fragment_key(page.items),
         args=args,
         staff=staff_choices(),
         item_url=UrlPattern(".staff_item", "item_id"),

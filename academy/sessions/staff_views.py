@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from academy.accounts.models import Firm, Role, User
 from academy.conduct.forms import LiftForm
 from academy.conduct.models import Incident, Restriction
+from academy.core.caching import fragment_key
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import query_text
@@ -98,6 +99,7 @@ def schedule() -> str:
     return render_template(
         "sessions/staff_schedule.html",
         page=page,
+        rows_key=fragment_key(page.items),
         form=form,
         hosts=hosts,
         host=host,
