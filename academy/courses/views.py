@@ -12,6 +12,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from academy.core.caching import fragment_key
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import paginate_rows
@@ -77,6 +78,9 @@ def catalogue() -> str:
     return render_template(
         "courses/catalogue.html",
         page=page,
+        # The cards show their rows (with the viewer's lessons done and certificate), whether
+        # anyone is signed in, and which empty state applies.
+        cards_key=fragment_key(page.items, viewer is not None, bool(q or level or area)),
         progress={c.id: services.Progress(c.done, c.lessons) for c in page.items},
         completed={c.id for c in page.items if c.completed},
         resume=queries.last_course(viewer) if viewer is not None else None,
