@@ -18,7 +18,8 @@ Parts of pages are kept too, with `{% cache %}` (Flask-Caching's fragments, keye
 they show). A kept part that holds a form leaves slots for what is the request's own, the
 session's CSRF token and the page's own address, and `filled` puts them in (the layout's
 account menu and footer, kept for every logged-in viewer alike). A list's rows are kept under
-`fragment_key` of what they are made from (the workshop dates).
+`fragment_key` of what they are made from (workshop dates, a week of free times, the course
+cards, the staff schedule and triage).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,9 @@ class Decision:
     rule: str  # the id of the rule it applies (POLICY R10, ...)
     reason: str = ""
     params: Mapping[str, object] = field(default_factory=dict)
+    # Whether taking the channel costs the R15 fee: only a penalty decision
+    # (scheduling.policy.PenaltyDecision) may say yes; every other decision says no.
+    fee_required: ClassVar[bool] = False
 
     def __bool__(self) -> bool:
         return self.allowed

@@ -93,7 +93,7 @@ def book_one_on_one(
     """
     if not (decision := can_use(user, Channel.SESSIONS)):
         _refuse(decision)
-    fee = facts_for(user).terms.fee if getattr(decision, "fee_required", False) else None
+    fee = facts_for(user).terms.fee if decision.fee_required else None
     if fee is not None and not fee_acknowledged:
         raise DomainError(_l("Please confirm that you accept the fee for this session."), "fee")
     at = now()

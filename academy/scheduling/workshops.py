@@ -67,7 +67,7 @@ def register(user: User, occurrence: Occurrence, *, fee_acknowledged: bool = Fal
     """
     if not (decision := can_use(user, Channel.WORKSHOPS)):
         _refuse(decision)
-    fee = facts_for(user).terms.fee if getattr(decision, "fee_required", False) else None
+    fee = facts_for(user).terms.fee if decision.fee_required else None
     if fee is not None and not fee_acknowledged:
         raise DomainError(_l("Please confirm that you accept the fee for this session."), "fee")
     offering = occurrence.offering

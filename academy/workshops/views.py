@@ -150,7 +150,7 @@ def _date_list(dates: Sequence[ListedDate], context: dict[str, Any]) -> DateList
     places = _my_places([d.id for d in dates])
     decision = context["decision"]
     # What the rows' forms depend on (_date.html): allowed at all, and with the R15 fee.
-    can = None if decision is None else (decision.allowed, getattr(decision, "fee_required", False))
+    can = None if decision is None else (decision.allowed, decision.fee_required)
     key = fragment_key(
         dates, sorted(places.items()), can, context["signed_in"], context["login_url"]
     )
