@@ -277,13 +277,16 @@ def test_a_message_sent_after_the_pages_token_expired_arrives(
         )
         page.get_by_label("Your message").fill("After an hour")
         page.get_by_label("Your message").press("Enter")
-        expect(page.locator(".chat__message--mine").last).not_to_have_class(
-            "chat__message--pending chat__message--failed"
-        )
+        # Sent, not failed: the server's answer replaced the pending bubble.
+        expect(page.locator(".chat__message--pending")).to_have_count(0)
+        expect(page.locator(".chat__message--failed")).to_have_count(0)
         expect(page.locator("[data-chat-error]")).to_have_text("")
         page.get_by_label("Your message").fill("And again")
         page.get_by_label("Your message").press("Enter")
         expect(page.locator("[data-chat-log]")).to_contain_text("And again")
+        # The bubble shows at once; wait for the answer before the browser goes away.
+        expect(page.locator(".chat__message--pending")).to_have_count(0)
+        expect(page.locator(".chat__message--failed")).to_have_count(0)
     finally:
         ctx.close()
     from academy.chat.models import ChatMessage
