@@ -328,6 +328,7 @@ class Loader:
         row = {
             "id": oid,
             "offering_id": offering,
+            "kind": "one_on_one" if offering in self.one_on_one else "workshop",
             "host_id": host,
             "starts_at": start,
             "ends_at": start + timedelta(minutes=minutes),

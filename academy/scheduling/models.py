@@ -6,8 +6,16 @@ import uuid
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from academy.accounts.models import User
 from academy.core.clock import now
@@ -37,6 +45,9 @@ class Offering(db.Model):
     __table_args__ = (
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        # The target of occurrences' (offering_id, kind) key: an occurrence's kind is its
+        # offering's, by the database's word.
+        UniqueConstraint("id", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,10 +97,18 @@ class Occurrence(db.Model):
         # (academy.scheduling.workshops) and this constraint is the database's backstop.
         CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within"),
         Index("ix_occurrences_host_start", "host_id", "starts_at"),
+        # `kind` is the offering's, copied so that the workshop listing reads its dates in
+        # order from one index instead of stepping over every 1:1 session between them (issue
+        # 15). The key makes the copy exact: a wrong kind is refused, and a changed one follows.
+        ForeignKeyConstraint(
+            ["offering_id", "kind"], ["offerings.id", "offerings.kind"], onupdate="CASCADE"
+        ),
+        Index("ix_occurrences_kind_status_start", "kind", "status", "starts_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    offering_id: Mapped[int] = mapped_column(ForeignKey("offerings.id"), index=True)
+    offering_id: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[OfferingKind] = mapped_column(String(20))
     host_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -106,8 +125,17 @@ class Occurrence(db.Model):
     status: Mapped[OccurrenceStatus] = mapped_column(String(12), default=OccurrenceStatus.SCHEDULED)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
-    offering: Mapped[Offering] = relationship(lazy="raise")
+    offering: Mapped[Offering] = relationship(
+        primaryjoin="Offering.id == Occurrence.offering_id",
+        foreign_keys=[offering_id],
+        lazy="raise",
+    )
     host: Mapped[User] = relationship(lazy="raise")
+
+    @validates("offering")
+    def _copy_kind(self, _key: str, offering: Offering) -> Offering:
+        self.kind = offering.kind
+        return offering
 
     @property
     def seats_left(self) -> int:

@@ -63,7 +63,9 @@ _UPCOMING = (
     .join(Offering, Offering.id == Occurrence.offering_id)
     .join(User, User.id == Occurrence.host_id)
     .where(
-        Offering.kind == OfferingKind.WORKSHOP,
+        # The occurrence's own kind, so that ix_occurrences_kind_status_start gives the dates
+        # in order (migration 0018).
+        Occurrence.kind == OfferingKind.WORKSHOP,
         Offering.active,
         Occurrence.status == OccurrenceStatus.SCHEDULED,
         Occurrence.starts_at > bindparam("now"),

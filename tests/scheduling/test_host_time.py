@@ -89,6 +89,7 @@ def test_the_database_itself_refuses_overlapping_occurrences(db, clock, make_hos
         db.session.execute(
             sa.insert(Occurrence).values(
                 offering_id=offering().id,
+                kind="one_on_one",
                 host_id=host.id,
                 starts_at=begin,
                 ends_at=begin + timedelta(minutes=minutes),

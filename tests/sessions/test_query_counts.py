@@ -19,6 +19,7 @@ def _bulk_bookings(db, host, client, offering, n: int, start, at) -> None:
         {
             "id": first + i,
             "offering_id": offering.id,
+            "kind": offering.kind,
             "host_id": host.id,
             "starts_at": base + timedelta(minutes=30 * i) - timedelta(days=400 * (i % 2)),
             "ends_at": base + timedelta(minutes=30 * i + 30) - timedelta(days=400 * (i % 2)),

@@ -50,6 +50,7 @@ def _bulk(db, host, me, n: int) -> tuple[Offering, Occurrence]:
             [
                 {
                     "offering_id": oid,
+                    "kind": "workshop",
                     "host_id": host.id,
                     # One host, one date an hour (the second data set after the first): a host
                     # is never in two sessions at once.
