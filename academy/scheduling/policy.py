@@ -112,6 +112,8 @@ class Policy:
     slot_grid: timedelta = timedelta(minutes=30)
     # R3: a support inbox request gets a first response within this long of arrival.
     first_response: timedelta = timedelta(hours=24)
+    # Not a term: with this little time left, the inbox marks a request's R3 clock as soon due.
+    first_response_warning: timedelta = timedelta(hours=4)
 
 
 POLICY = Policy()
@@ -126,6 +128,7 @@ class ResponseClock:
     # Positive: time left (or, once answered, how early); negative: how late.
     margin: timedelta
     breached: bool
+    soon: bool  # waiting, not yet late, and within the policy's warning of the deadline
 
 
 def response_clock(
@@ -139,7 +142,10 @@ def response_clock(
     deadline = received_at + policy.first_response
     stop = first_response_at if first_response_at is not None else at
     margin = deadline - stop
-    return ResponseClock(deadline, first_response_at is not None, margin, margin < timedelta(0))
+    responded = first_response_at is not None
+    breached = margin < timedelta(0)
+    soon = not responded and not breached and margin < policy.first_response_warning
+    return ResponseClock(deadline, responded, margin, breached, soon)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,14 @@ bp = Blueprint("support", __name__)
 def duration(delta: timedelta) -> str:
     """'3 hours', '2 days' in the viewer's language (the sign is said by the caller)."""
     return format_timedelta(
-        abs(delta), granularity="minute", threshold=1.5, locale=str(get_locale() or "en")
+        abs(delta), granularity="minute", threshold=1.5, locale=get_locale() or "en"
     )
+
+
+def clock_face(clock: ResponseClock) -> tuple[bool, bool, bool, str]:
+    """What support/_clock.html shows of a clock, and nothing finer: the inbox's kept rows are
+    keyed by it, so they change when the words do (the minute, the hour), not every second."""
+    return clock.responded, clock.breached, clock.soon, duration(clock.margin)
 
 
 def clock_of(item: SupportRequest) -> ResponseClock:

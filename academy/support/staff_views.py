@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from academy.accounts.models import User
 from academy.accounts.services import staff_choices
+from academy.core.caching import fragment_key
 from academy.core.errors import DomainError
 from academy.core.forms import query_text, show_error
 from academy.core.pagination import pageable, paginate_rows
@@ -23,7 +24,14 @@ from academy.core.timezones import viewer_timezone
 from academy.core.urls import UrlPattern
 from academy.extensions import db
 from academy.support import services
-from academy.support.blueprint import DASHBOARD_PANELS, HELPERS, bp, thread
+from academy.support.blueprint import (
+    DASHBOARD_PANELS,
+    HELPERS,
+    bp,
+    clock_face,
+    clock_of,
+    thread,
+)
 from academy.support.forms import RequestSettingsForm, StaffReplyForm
 from academy.support.models import RequestStatus, SupportRequest
 
@@ -95,9 +103,14 @@ def inbox() -> str:
         SupportRequest.first_response_due_at,
         SupportRequest.id,
     )
+    page = paginate_rows(pageable(query), make=InboxRow)
+    clocks = [clock_of(row) for row in page.items]  # POLICY R3
     return render_template(
         "support/inbox.html",
-        page=paginate_rows(pageable(query), make=InboxRow),
+        page=page,
+        rows=list(zip(page.items, clocks, strict=True)),
+        # Kept rendered under a digest of the rows and of what their clocks say (core.caching).
+        rows_key=fragment_key((page.items, [clock_face(c) for c in clocks])),
         status=status,
         assignee=assignee,
         q=q,

@@ -41,3 +41,13 @@ def test_r3_exactly_at_the_deadline_is_on_time(seconds):
 def test_r3_the_duration_comes_from_the_policy_object():
     clock = response_clock(ARRIVED, None, ARRIVED, Policy(first_response=timedelta(hours=8)))
     assert clock.deadline == ARRIVED + timedelta(hours=8)
+
+
+def test_r3_a_waiting_request_is_soon_due_within_the_warning_and_not_after_it_is_late():
+    due = ARRIVED + POLICY.first_response
+    warning = POLICY.first_response_warning
+    assert not response_clock(ARRIVED, None, due - warning).soon
+    assert response_clock(ARRIVED, None, due - warning + timedelta(seconds=1)).soon
+    assert response_clock(ARRIVED, None, due).soon  # exactly at the deadline: still on time
+    assert not response_clock(ARRIVED, None, due + timedelta(seconds=1)).soon  # late instead
+    assert not response_clock(ARRIVED, due - timedelta(minutes=1), due).soon  # answered
