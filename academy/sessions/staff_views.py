@@ -11,7 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from academy.accounts.models import Firm, Role, User
@@ -21,7 +21,7 @@ from academy.core.caching import fragment_key
 from academy.core.clock import now
 from academy.core.errors import DomainError
 from academy.core.forms import query_text
-from academy.core.pagination import pageable, paginate, paginate_rows
+from academy.core.pagination import paginate, paginate_rows
 from academy.core.params import id_arg
 from academy.core.security import staff_required
 from academy.core.timezones import clock_time, viewer_timezone
@@ -69,33 +69,25 @@ def schedule() -> str:
     form = ScheduleFilterForm(request.args)
     form.validate()
     zone = ZoneInfo(viewer_timezone())
-    query = listings.booking_list()
     hosts = db.session.execute(_HOSTS).all()
     host = request.args.get("host", "me" if "host" not in request.args else "")
+    params: dict[str, object] = {}
     if host == "me":
-        query = query.where(Occurrence.host_id == current_user.id)
+        params["host_id"] = current_user.id
     elif host_id := id_arg("host"):
-        query = query.where(Occurrence.host_id == host_id)
+        params["host_id"] = host_id
     start = form.start.data if not form.start.errors else None
     end = form.end.data if not form.end.errors else None
     if start is None and end is None:
         start = now().astimezone(zone).date()
     if start:
-        query = query.where(
-            Occurrence.starts_at >= datetime.combine(start, datetime.min.time(), zone)
-        )
+        params["start"] = datetime.combine(start, datetime.min.time(), zone)
     if end:
-        query = query.where(
-            Occurrence.starts_at
-            < datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
-        )
+        params["end"] = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
     if q := query_text():
-        like = f"%{q.lower()}%"
-        client = listings.CLIENT
-        query = query.where(or_(func.lower(client.name).like(like), client.email.like(like)))
-    page = paginate_rows(
-        pageable(query.order_by(Occurrence.starts_at, Booking.id)), make=listings.BookingItem
-    )
+        params["like"] = f"%{q.lower()}%"
+    statement = listings.schedule(*(key in params for key in ("host_id", "start", "end", "like")))
+    page = paginate_rows(statement, params, make=listings.BookingItem)
     return render_template(
         "sessions/staff_schedule.html",
         page=page,
