@@ -6,9 +6,11 @@ The guarantee (README, "Delivery guarantees"):
   Right before each send the dispatcher reads the row again: still `sending`, still its own
   token. A row withdrawn meanwhile (a cancelled or moved booking, R8) or taken over by
   another dispatcher is skipped.
-* Claims are small batches, renewed while the batch is worked through, so a claim held by a
-  live dispatcher never looks abandoned, however slow the SMTP server; only a claim whose
-  dispatcher stopped renewing it for `OUTBOX_CLAIM_TIMEOUT` is taken over.
+* Claims are small batches, renewed every quarter of `OUTBOX_CLAIM_TIMEOUT` by a thread of
+  their own (`_ClaimKeeper`) while the batch is worked through, so a claim held by a live
+  dispatcher never looks abandoned, however slow the SMTP server, even during one send that
+  outlasts the timeout; only a claim whose dispatcher stopped renewing it for
+  `OUTBOX_CLAIM_TIMEOUT` is taken over.
 * Each outcome is committed right after the send. A dispatcher that dies mid-send leaves that
   one row claimed; after the timeout it is sent again, with the same Message-ID (derived from
   the row), so that mail servers and clients can drop the copy.
@@ -27,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, Row, bindparam, func, or_, select
+from sqlalchemy import Connection, Engine, Row, bindparam, func, or_, select
 
 from academy.core.clock import now
 from academy.extensions import db
@@ -121,10 +123,47 @@ def _still_mine(conn: Connection, row: Row[Any]) -> bool:
     return found.first() is not None
 
 
-def _renew(conn: Connection, token: str) -> None:
-    """Keep this dispatcher's claim fresh while it works through the batch."""
-    conn.execute(_RENEW, {"token": token, "at": now()})
-    conn.commit()
+class _ClaimKeeper:
+    """Renews the current batch's claim every `every` seconds, on a thread and a pooled
+    connection of its own, for as long as the dispatcher runs.
+
+    Renewing between sends, as the dispatcher once did, left the claim unrenewed for a whole
+    send: a message slower than the rest of the timeout, or a stall on a loaded machine, let a
+    second dispatcher take over a row that was being sent, and it went out twice.
+    This thread renews while the sending thread waits on the SMTP server. It stops with the
+    dispatcher (the process dying, or `dispatch_due` returning or raising), so the claim of a
+    dead dispatcher still goes stale after `OUTBOX_CLAIM_TIMEOUT`.
+    """
+
+    def __init__(self, engine: Engine, every: float) -> None:
+        self._engine = engine
+        self._every = every
+        self._token: str | None = None
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def keep(self, token: str) -> None:
+        """From now on renew this claim (the batch just claimed, so it is fresh)."""
+        self._token = token
+        if self._thread is None:  # started at the first claim, not on an idle poll
+            self._thread = threading.Thread(target=self._run, name="outbox-claim", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._every):
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(_RENEW, {"token": self._token, "at": now()})
+            except Exception as exc:  # the database is away: try again at the next tick
+                log.warning("outbox claim renewal failed: %s", exc)
+
+    def __enter__(self) -> _ClaimKeeper:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join(10)
 
 
 def _finish(conn: Connection, row: Row[Any], **values: object) -> bool:
@@ -141,25 +180,22 @@ def dispatch_due(batch: int = BATCH, stop: threading.Event | None = None) -> Dis
     result = DispatchResult()
     config = current_app.config
     max_attempts = config["OUTBOX_MAX_ATTEMPTS"]
-    renew_after = claim_timeout() / 2
     # What the caller's session holds is committed first (as the claim always did), so that
     # the dispatcher's own connection sees it and never waits on the session's write lock.
     db.session.commit()
     # A sender (one SMTP session) opens at the first message of its channel and serves every
     # batch of this call: opening one per batch cost a connection and a greeting per 20 sends.
-    with db.engine.connect() as conn, ExitStack() as open_senders:
+    keeper = _ClaimKeeper(db.engine, claim_timeout().total_seconds() / 4)
+    with db.engine.connect() as conn, ExitStack() as open_senders, keeper:
         senders: dict[str, Send] = {}
         while not (stop and stop.is_set()) and (messages := claim(conn, batch)):
             token = messages[0].claim_token
-            renewed = now()
+            keeper.keep(token)
             for msg in messages:
                 if stop and stop.is_set():  # a signal: what is not sent yet goes back
                     conn.execute(_RELEASE, {"token": token})
                     conn.commit()
                     return result
-                if now() - renewed > renew_after:
-                    _renew(conn, token)
-                    renewed = now()
                 if not _still_mine(conn, msg):
                     result.skipped += 1
                     continue

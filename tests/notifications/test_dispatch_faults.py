@@ -99,12 +99,9 @@ def test_a_dispatcher_killed_mid_send_repeats_only_that_message_with_the_same_id
     assert _statuses(db) == {OutboxStatus.SENT: 5}
 
 
-def test_an_smtp_server_slower_than_the_claim_gets_each_message_once(app, db, make_user, smtp):
-    """A batch outlives its claim timeout (1 s here; 0.3 s per message): the dispatcher
-    renews its claim as it goes, so a second dispatcher polling all along takes nothing."""
-    app.config["OUTBOX_CLAIM_TIMEOUT"] = 1
-    _queue(db, make_user(), 12)
-    smtp.delay = 0.3
+def _two_dispatchers(app, db) -> None:
+    """One dispatcher sends what is due; a second one polls all along, every 0.1 s, and would
+    take over any row whose claim went stale."""
     done = threading.Event()
     errors: list[BaseException] = []
 
@@ -135,9 +132,29 @@ def test_an_smtp_server_slower_than_the_claim_gets_each_message_once(app, db, ma
     for t in threads:
         t.join(120)
     assert errors == []
+
+
+def test_an_smtp_server_slower_than_the_claim_gets_each_message_once(app, db, make_user, smtp):
+    """A batch outlives its claim timeout (2 s here; 12 messages at 0.3 s): the dispatcher
+    renews its claim as it goes, so a second dispatcher polling all along takes nothing."""
+    app.config["OUTBOX_CLAIM_TIMEOUT"] = 2
+    _queue(db, make_user(), 12)
+    smtp.delay = 0.3
+    _two_dispatchers(app, db)
     ids = Counter(smtp.message_ids())
     assert len(ids) == 12 and set(ids.values()) == {1}
     assert _statuses(db) == {OutboxStatus.SENT: 12}
+
+
+def test_one_send_longer_than_the_claim_is_not_taken_over(app, db, make_user, smtp):
+    """One message whose send alone outlasts the claim timeout (3 s against 2 s): the claim is
+    renewed during the send, not only between sends, so the second dispatcher waits."""
+    app.config["OUTBOX_CLAIM_TIMEOUT"] = 2
+    _queue(db, make_user(), 1)
+    smtp.delay = 3
+    _two_dispatchers(app, db)
+    assert len(smtp.message_ids()) == 1
+    assert _statuses(db) == {OutboxStatus.SENT: 1}
 
 
 def test_the_loop_survives_the_database_going_away_and_sends_once_it_is_back(
