@@ -21,11 +21,12 @@ from academy.scheduling.models import Booking, BookingStatus, Occurrence
 
 FEED_LIMIT = 500  # far more than anyone books; keeps the response bounded
 
-_OWNER = select(User).where(User.calendar_token == bindparam("token"))
+_OWNER = select(User.id).where(User.calendar_token == bindparam("token"))
 
 # A calendar app polls the feed: its bookings come with their date, workshop or offering,
-# host and owner in one statement built once (params: user_id, now), where the booking
-# pages' loader options took five.
+# host and owner in one statement built once (params: token, now), where the booking pages'
+# loader options took five. The owner is found by the token in the same statement; only a
+# feed with nothing upcoming asks for the owner again (an empty feed, or a 404).
 _HOST = aliased(User)
 _FEED = (
     select(Booking)
@@ -39,7 +40,7 @@ _FEED = (
         contains_eager(Booking.user),
     )
     .where(
-        Booking.user_id == bindparam("user_id"),
+        User.calendar_token == bindparam("token"),
         Booking.status == BookingStatus.CONFIRMED,
         Occurrence.ends_at > bindparam("now"),
     )
@@ -59,15 +60,14 @@ def revoke_feed(user: User) -> None:
     db.session.commit()
 
 
-def feed_owner(token: str) -> User | None:
+def feed_of(token: str, name: str) -> str | None:
+    """The calendar behind `token`, called `name`: its owner's confirmed sessions that have not
+    ended yet (cancelled ones drop out); None when no feed has this token."""
     if not token or len(token) > 64:
         return None
-    return db.session.scalar(_OWNER, {"token": token})
-
-
-def feed_for(user: User, name: str) -> str:
-    """Confirmed sessions that have not ended yet; cancelled ones drop out of the feed."""
-    bookings = db.session.scalars(_FEED, {"user_id": user.id, "now": now()}).all()
+    bookings = db.session.scalars(_FEED, {"token": token, "now": now()}).all()
+    if not bookings and db.session.scalar(_OWNER, {"token": token}) is None:
+        return None
     return render_feed([invite(b) for b in bookings], name)
 
 

@@ -22,7 +22,7 @@ from academy.feedback.services import rating_of
 from academy.notifications.calendar import render
 from academy.scheduling import attendance, bookings, seats, services
 from academy.scheduling.access import can_use, facts_for, terms_of
-from academy.scheduling.feed import feed_for, feed_owner, feed_urls, new_feed_token, revoke_feed
+from academy.scheduling.feed import feed_of, feed_urls, new_feed_token, revoke_feed
 from academy.scheduling.messages import invite
 from academy.scheduling.models import (
     Booking,
@@ -206,11 +206,11 @@ def calendar(booking_id: int) -> Response:
 
 @bp.get("/calendar/<token>.ics")
 def feed(token: str) -> Response:
-    user = feed_owner(token)
-    if user is None:
+    calendar = feed_of(token, _("TaxDome sessions"))
+    if calendar is None:
         abort(404)
     return Response(
-        feed_for(user, _("TaxDome sessions")),
+        calendar,
         mimetype="text/calendar",
         headers={"Cache-Control": "private, max-age=300"},
     )
