@@ -1,4 +1,5 @@
-"""The invite and feed text: folded as RFC 5545 says, the same text icalendar writes.
+"""The invite and feed text of POLICY R11 (calendar invites): folded as RFC 5545 says, the
+same text icalendar writes.
 
 Our serializer folds ASCII lines by slicing (issue 15: icalendar's character-by-character
 folding was 40% of building the webcal feed); these tests hold it to icalendar's own output.
